@@ -1,0 +1,7 @@
+//! The paper's experiments, as library code the `infomax` binary and `cargo xtask reproduce` drive.
+//!
+//! What belongs here (see `ARCHITECTURE.md`): the training loop (two encoders, a critic, a bound,
+//! one Adam optimiser), periodic evaluation with a fresh probe, one module per experiment (A1–A4,
+//! limits, hypersphere, the NAF picture), neural MI estimation from samples, profiles
+//! (`paper`/`quick`/`smoke`), and the results writer (atomic JSON, plots, reports).
+pub use mi_torch;

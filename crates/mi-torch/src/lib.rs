@@ -1,0 +1,208 @@
+//! The one bridge between ndarray and libtorch.
+//!
+//! Everything in infomax that touches both an [`ndarray`] array and a [`tch::Tensor`] goes through
+//! this crate: conversions both ways ([`array2_to_tensor`], [`tensor_to_array2`]), device choice
+//! ([`DeviceChoice`], [`resolve_device`]) and seeding ([`seed_everything`]). Keeping it in one place
+//! means there is exactly one answer to "which dtype, which memory layout, which device".
+//!
+//! ```no_run
+//! use mi_torch::{array2_to_tensor, tensor_to_array2, resolve_device, DeviceChoice};
+//! let x = ndarray::Array2::<f32>::from_shape_fn((4, 3), |(i, j)| (i * 3 + j) as f32);
+//! let device = resolve_device(DeviceChoice::Cpu).unwrap();
+//! let t = array2_to_tensor(&x.view(), device);
+//! let back = tensor_to_array2::<f32>(&(t * 2.0)).unwrap();
+//! assert_eq!(back[[3, 2]], 22.0);
+//! ```
+use ndarray::{Array2, ArrayView2};
+use std::fmt;
+use std::str::FromStr;
+pub use tch;
+use tch::{Device, Kind, Tensor};
+
+/// Errors of the bridge: a device that is not there, a tensor of the wrong shape or kind.
+#[derive(Debug, thiserror::Error)]
+pub enum TorchError {
+    #[error("CUDA was requested but libtorch reports no usable GPU (libtorch at {libtorch_lib}); \
+             use --device cpu, or point LIBTORCH at a CUDA build of libtorch 2.11 on a machine with a GPU")]
+    CudaUnavailable { libtorch_lib: String },
+    #[error("unknown device '{0}': expected 'cpu', 'cuda', 'cuda:N' or 'auto'")]
+    UnknownDevice(String),
+    #[error("expected a 2-D tensor, got shape {0:?}")]
+    NotMatrix(Vec<i64>),
+    #[error("libtorch error: {0}")]
+    Tch(#[from] tch::TchError),
+}
+
+/// Where a computation should run, as a user says it on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DeviceChoice {
+    /// CUDA device 0 when libtorch sees a GPU, otherwise the CPU.
+    #[default]
+    Auto,
+    Cpu,
+    /// CUDA device with this ordinal; an error if there is none.
+    Cuda(usize),
+}
+
+impl FromStr for DeviceChoice {
+    type Err = TorchError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(Self::Auto),
+            "cpu" => Ok(Self::Cpu),
+            "cuda" | "gpu" => Ok(Self::Cuda(0)),
+            other => other
+                .strip_prefix("cuda:")
+                .and_then(|n| n.parse().ok())
+                .map(Self::Cuda)
+                .ok_or_else(|| TorchError::UnknownDevice(s.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for DeviceChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Auto => write!(f, "auto"),
+            Self::Cpu => write!(f, "cpu"),
+            Self::Cuda(n) => write!(f, "cuda:{n}"),
+        }
+    }
+}
+
+/// The folder of the libtorch this crate was linked against (recorded at build time).
+pub fn libtorch_lib_dir() -> &'static str {
+    option_env!("INFOMAX_LIBTORCH_LIB").unwrap_or("<unknown>")
+}
+
+/// True when libtorch has CUDA support and sees at least one GPU.
+pub fn cuda_available() -> bool {
+    tch::Cuda::is_available()
+}
+
+/// Number of CUDA devices libtorch sees (0 on a CPU-only machine).
+pub fn cuda_device_count() -> usize {
+    usize::try_from(tch::Cuda::device_count()).unwrap_or(0)
+}
+
+/// Turns a user's choice into a device, refusing CUDA when it is not there.
+pub fn resolve_device(choice: DeviceChoice) -> Result<Device, TorchError> {
+    match choice {
+        DeviceChoice::Cpu => Ok(Device::Cpu),
+        DeviceChoice::Auto => Ok(if cuda_available() { Device::Cuda(0) } else { Device::Cpu }),
+        DeviceChoice::Cuda(n) => {
+            if cuda_available() && n < cuda_device_count() {
+                Ok(Device::Cuda(n))
+            } else {
+                Err(TorchError::CudaUnavailable { libtorch_lib: libtorch_lib_dir().to_string() })
+            }
+        }
+    }
+}
+
+/// Seeds libtorch's CPU and CUDA generators. Combined with seeded data order this makes a CPU run
+/// repeatable; CUDA kernels may still be non-deterministic.
+pub fn seed_everything(seed: u64) {
+    // libtorch takes an i64; fold the high bit rather than fail.
+    tch::manual_seed((seed & (i64::MAX as u64)) as i64);
+    if cuda_available() {
+        tch::Cuda::manual_seed_all(seed);
+    }
+}
+
+/// A scalar type that crosses the bridge.
+pub trait Scalar: tch::kind::Element + Copy + 'static {}
+impl Scalar for f32 {}
+impl Scalar for f64 {}
+impl Scalar for i64 {}
+impl Scalar for u8 {}
+
+/// Copies a 2-D array into a new tensor of the same element kind on `device`.
+/// Works for any memory layout (non-contiguous views are copied in logical row-major order).
+pub fn array2_to_tensor<T: Scalar>(a: &ArrayView2<'_, T>, device: Device) -> Tensor {
+    let (rows, cols) = a.dim();
+    let t = match a.as_slice() {
+        Some(s) => Tensor::from_slice(s),
+        None => Tensor::from_slice(&a.iter().copied().collect::<Vec<T>>()),
+    };
+    t.reshape([rows as i64, cols as i64]).to_device(device)
+}
+
+/// Copies a 2-D tensor (any device, converted to `T`'s kind) into a new array.
+pub fn tensor_to_array2<T: Scalar>(t: &Tensor) -> Result<Array2<T>, TorchError> {
+    let size = t.size();
+    let [rows, cols] = size[..] else {
+        return Err(TorchError::NotMatrix(size));
+    };
+    let flat = t.f_to_device(Device::Cpu)?.f_to_kind(T::KIND)?.f_contiguous()?.f_view([-1])?;
+    let v = Vec::<T>::try_from(&flat)?;
+    // The shape is exactly rows*cols by construction.
+    Array2::from_shape_vec((rows as usize, cols as usize), v)
+        .map_err(|_| TorchError::NotMatrix(vec![rows, cols]))
+}
+
+/// A tensor's element kind as a float kind for training (`f32`), for use by the model crates.
+pub const TRAIN_KIND: Kind = Kind::Float;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{s, Array2};
+
+    #[test]
+    fn round_trip_f32_and_f64() {
+        let a = Array2::<f64>::from_shape_fn((5, 7), |(i, j)| i as f64 * 0.5 - j as f64);
+        let t = array2_to_tensor(&a.view(), Device::Cpu);
+        assert_eq!(t.size(), vec![5, 7]);
+        assert_eq!(t.kind(), Kind::Double);
+        let back: Array2<f64> = tensor_to_array2(&t).unwrap();
+        assert_eq!(a, back);
+        let as_f32: Array2<f32> = tensor_to_array2(&t).unwrap();
+        assert_eq!(as_f32[[4, 6]], (4.0 * 0.5 - 6.0) as f32);
+    }
+
+    #[test]
+    fn non_contiguous_view_keeps_logical_order() {
+        let a = Array2::<f32>::from_shape_fn((6, 4), |(i, j)| (10 * i + j) as f32);
+        let v = a.slice(s![..;2, 1..]);
+        let t = array2_to_tensor(&v, Device::Cpu);
+        let back: Array2<f32> = tensor_to_array2(&t).unwrap();
+        assert_eq!(back, v.to_owned());
+        let transposed = a.t();
+        let back_t: Array2<f32> = tensor_to_array2(&array2_to_tensor(&transposed, Device::Cpu)).unwrap();
+        assert_eq!(back_t, transposed.to_owned());
+    }
+
+    #[test]
+    fn refuses_non_matrix() {
+        let t = Tensor::zeros([2, 3, 4], (Kind::Float, Device::Cpu));
+        assert!(matches!(tensor_to_array2::<f32>(&t), Err(TorchError::NotMatrix(_))));
+    }
+
+    #[test]
+    fn device_parsing() {
+        assert_eq!("cpu".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cpu);
+        assert_eq!("CUDA".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cuda(0));
+        assert_eq!("cuda:2".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cuda(2));
+        assert!("tpu".parse::<DeviceChoice>().is_err());
+        assert_eq!(resolve_device(DeviceChoice::Cpu).unwrap(), Device::Cpu);
+    }
+
+    #[test]
+    fn cuda_request_without_gpu_is_a_clear_error() {
+        if cuda_available() {
+            return; // covered by the `cuda` feature test on a GPU machine
+        }
+        let err = resolve_device(DeviceChoice::Cuda(0)).unwrap_err().to_string();
+        assert!(err.contains("--device cpu"), "{err}");
+    }
+
+    #[test]
+    fn seeding_repeats_random_draws() {
+        seed_everything(7);
+        let a = Tensor::randn([3, 3], (Kind::Float, Device::Cpu));
+        seed_everything(7);
+        let b = Tensor::randn([3, 3], (Kind::Float, Device::Cpu));
+        assert_eq!(tensor_to_array2::<f32>(&a).unwrap(), tensor_to_array2::<f32>(&b).unwrap());
+    }
+}

@@ -1,0 +1,131 @@
+//! The tidy check: the dependency rules of `ARCHITECTURE.md`, enforced.
+//!
+//! 1. The ndarray crates (mi-estimators without its `tch` feature, mi-data, mi-views, mi-probe)
+//!    do not pull in tch or torch-sys, even transitively.
+//! 2. Workspace crates depend on each other only along the allowed edges below.
+//! 3. Library crates below mi-experiments do no file or screen I/O, except mi-data.
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn cargo(args: &[&str]) -> String {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo).current_dir(root()).args(args).output().unwrap();
+    assert!(out.status.success(), "cargo {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn normal_dep_names(package: &str, extra: &[&str]) -> BTreeSet<String> {
+    let mut args = vec!["tree", "-p", package, "-e", "normal", "--prefix", "none"];
+    args.extend_from_slice(extra);
+    cargo(&args)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn ndarray_crates_do_not_depend_on_tch() {
+    for krate in ["mi-estimators", "mi-data", "mi-views", "mi-probe"] {
+        let deps = normal_dep_names(krate, &[]);
+        assert!(deps.contains("ndarray") || krate == "mi-data", "{krate}: cargo tree output looks wrong: {deps:?}");
+        for banned in ["tch", "torch-sys", "mi-torch"] {
+            assert!(!deps.contains(banned), "{krate} depends on {banned} (normal dependencies: {deps:?})");
+        }
+    }
+    // Positive control: the check above would see tch if it were there.
+    let with_feature = normal_dep_names("mi-estimators", &["--features", "tch"]);
+    assert!(with_feature.contains("tch"), "mi-estimators/tch should bring tch: {with_feature:?}");
+}
+
+/// Which workspace crates each crate may depend on (normal dependencies).
+fn allowed() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
+    let set = |v: &[&'static str]| v.iter().copied().collect::<BTreeSet<_>>();
+    let all_libs = [
+        "mi-estimators",
+        "mi-data",
+        "mi-views",
+        "mi-probe",
+        "mi-torch",
+        "mi-encoders",
+        "mi-critics",
+        "mi-flows",
+    ];
+    let mut m = BTreeMap::new();
+    m.insert("mi-estimators", set(&["mi-torch"])); // only under the optional `tch` feature
+    m.insert("mi-data", set(&[]));
+    m.insert("mi-views", set(&["mi-data"]));
+    m.insert("mi-probe", set(&[]));
+    m.insert("mi-torch", set(&[]));
+    m.insert("mi-encoders", set(&["mi-torch"]));
+    m.insert("mi-critics", set(&["mi-torch"]));
+    m.insert("mi-flows", set(&["mi-torch"]));
+    m.insert("mi-experiments", set(&all_libs));
+    let mut cli = all_libs.to_vec();
+    cli.push("mi-experiments");
+    m.insert("mi-cli", set(&cli));
+    m.insert("xtask", set(&["mi-data"]));
+    m.insert("infomax-tests", set(&["mi-estimators", "mi-data", "mi-views", "mi-probe"]));
+    m
+}
+
+#[test]
+fn workspace_edges_follow_architecture_md() {
+    let meta: serde_json::Value =
+        serde_json::from_str(&cargo(&["metadata", "--no-deps", "--format-version", "1"])).unwrap();
+    let allowed = allowed();
+    let packages = meta["packages"].as_array().unwrap();
+    let names: BTreeSet<String> = packages.iter().map(|p| p["name"].as_str().unwrap().to_string()).collect();
+    for name in allowed.keys() {
+        assert!(names.contains(*name), "ARCHITECTURE.md names {name} but the workspace has no such crate");
+    }
+    for p in packages {
+        let name = p["name"].as_str().unwrap();
+        let ok = allowed.get(name).unwrap_or_else(|| panic!("crate {name} is not in the tidy table: add it with its allowed edges"));
+        for d in p["dependencies"].as_array().unwrap() {
+            let dep = d["name"].as_str().unwrap();
+            let normal = d["kind"].is_null();
+            if normal && names.contains(dep) {
+                assert!(ok.contains(dep), "{name} depends on {dep}, which ARCHITECTURE.md does not allow");
+            }
+        }
+    }
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn only_data_experiments_and_binaries_do_io() {
+    let banned = ["std::fs", "File::create", "File::open", "println!", "eprintln!", "print!(", "stdout()"];
+    for krate in ["mi-estimators", "mi-views", "mi-probe", "mi-torch", "mi-encoders", "mi-critics", "mi-flows"] {
+        let mut files = vec![];
+        rust_files(&root().join("crates").join(krate).join("src"), &mut files);
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            // unit tests at the bottom of a file may do what they like
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for (i, line) in code.lines().enumerate() {
+                let l = line.trim_start();
+                if l.starts_with("//") {
+                    continue;
+                }
+                for b in banned {
+                    assert!(!l.contains(b), "{}:{}: `{b}` in a library crate that must not do I/O", f.display(), i + 1);
+                }
+            }
+        }
+    }
+}

