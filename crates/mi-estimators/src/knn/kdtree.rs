@@ -1,0 +1,228 @@
+//! A k-d tree under the max-norm with exact (not approximate) k-nearest-neighbour and
+//! radius-count queries, and the KSG / Kozachenko–Leonenko drivers that use it.
+//!
+//! Exactness: node boxes are the true min/max of their points, and floating-point subtraction is
+//! monotone, so for any point p of a node and query q, |lo − q| ≤ |p − q| ≤ max(|lo − q|, |hi − q|)
+//! holds coordinate-wise *after rounding*. Pruning and whole-node counting decided on those bounds
+//! therefore agree exactly with testing every point through [`maxdist`].
+use super::{closer, maxdist, KsgAlgorithm, Prepared};
+use rayon::prelude::*;
+
+const LEAF_SIZE: usize = 16;
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    start: u32,
+    end: u32,
+    left: u32,
+    right: u32,
+}
+
+pub(crate) struct KdTree {
+    d: usize,
+    /// points in tree order, row-major
+    pts: Vec<f64>,
+    /// original index of each point in tree order
+    ids: Vec<usize>,
+    nodes: Vec<Node>,
+    /// per node: lo[0..d] then hi[0..d]
+    bounds: Vec<f64>,
+}
+
+impl KdTree {
+    /// Builds a tree over `n` points whose coordinates are `coord(i)` (each of length `d`).
+    pub fn build<'a>(n: usize, d: usize, coord: impl Fn(usize) -> &'a [f64]) -> KdTree {
+        let mut ids: Vec<usize> = (0..n).collect();
+        let mut tree = KdTree { d, pts: Vec::new(), ids: Vec::new(), nodes: Vec::new(), bounds: Vec::new() };
+        if n > 0 {
+            tree.build_node(&mut ids, 0, n, &coord);
+        }
+        tree.pts = ids.iter().flat_map(|&i| coord(i).iter().copied()).collect();
+        tree.ids = ids;
+        tree
+    }
+
+    fn build_node<'a>(&mut self, ids: &mut [usize], start: usize, end: usize, coord: &impl Fn(usize) -> &'a [f64]) -> u32 {
+        let d = self.d;
+        let mut lo = vec![f64::INFINITY; d];
+        let mut hi = vec![f64::NEG_INFINITY; d];
+        for &i in &ids[start..end] {
+            for (c, &v) in coord(i).iter().enumerate() {
+                lo[c] = lo[c].min(v);
+                hi[c] = hi[c].max(v);
+            }
+        }
+        let idx = self.nodes.len() as u32;
+        self.nodes.push(Node { start: start as u32, end: end as u32, left: NONE, right: NONE });
+        self.bounds.extend_from_slice(&lo);
+        self.bounds.extend_from_slice(&hi);
+        if end - start > LEAF_SIZE {
+            let dim = (0..d).max_by(|&a, &b| (hi[a] - lo[a]).total_cmp(&(hi[b] - lo[b]))).unwrap_or(0);
+            let mid = (start + end) / 2;
+            ids[start..end].select_nth_unstable_by(mid - start, |&a, &b| coord(a)[dim].total_cmp(&coord(b)[dim]));
+            let left = self.build_node(ids, start, mid, coord);
+            let right = self.build_node(ids, mid, end, coord);
+            self.nodes[idx as usize].left = left;
+            self.nodes[idx as usize].right = right;
+        }
+        idx
+    }
+
+    #[inline]
+    fn point(&self, p: usize) -> &[f64] {
+        &self.pts[p * self.d..(p + 1) * self.d]
+    }
+
+    /// (lower, upper) bounds of the max-norm distance from `q` to any point of node `node`.
+    #[inline]
+    fn node_bounds(&self, node: usize, q: &[f64]) -> (f64, f64) {
+        let d = self.d;
+        let lo = &self.bounds[2 * d * node..2 * d * node + d];
+        let hi = &self.bounds[2 * d * node + d..2 * d * (node + 1)];
+        let (mut lower, mut upper) = (0.0f64, 0.0f64);
+        for c in 0..d {
+            let (a, b) = ((lo[c] - q[c]).abs(), (hi[c] - q[c]).abs());
+            let gap = if q[c] < lo[c] {
+                a
+            } else if q[c] > hi[c] {
+                b
+            } else {
+                0.0
+            };
+            if gap > lower {
+                lower = gap;
+            }
+            let far = if a > b { a } else { b };
+            if far > upper {
+                upper = far;
+            }
+        }
+        (lower, upper)
+    }
+
+    #[inline]
+    fn lower_bound(&self, node: usize, q: &[f64]) -> f64 {
+        let d = self.d;
+        let lo = &self.bounds[2 * d * node..2 * d * node + d];
+        let hi = &self.bounds[2 * d * node + d..2 * d * (node + 1)];
+        let mut lower = 0.0f64;
+        for c in 0..d {
+            let gap = if q[c] < lo[c] {
+                lo[c] - q[c]
+            } else if q[c] > hi[c] {
+                q[c] - hi[c]
+            } else {
+                0.0
+            };
+            if gap > lower {
+                lower = gap;
+            }
+        }
+        lower
+    }
+
+    /// The k nearest points to `q` other than `skip`, ranked by (distance, index), into `best`
+    /// (sorted, nearest first).
+    pub fn knn(&self, q: &[f64], skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
+        best.clear();
+        if !self.nodes.is_empty() && k > 0 {
+            self.knn_rec(0, q, skip, k, best);
+        }
+    }
+
+    fn knn_rec(&self, node: usize, q: &[f64], skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
+        let nd = self.nodes[node];
+        if nd.left == NONE {
+            for p in nd.start as usize..nd.end as usize {
+                let id = self.ids[p];
+                if id == skip {
+                    continue;
+                }
+                let cand = (maxdist(q, self.point(p)), id);
+                if best.len() < k || closer(cand, best[best.len() - 1]) {
+                    let pos = best.iter().position(|&b| closer(cand, b)).unwrap_or(best.len());
+                    best.insert(pos, cand);
+                    best.truncate(k);
+                }
+            }
+            return;
+        }
+        let (l, r) = (nd.left as usize, nd.right as usize);
+        let (lb_l, lb_r) = (self.lower_bound(l, q), self.lower_bound(r, q));
+        let order = if lb_l <= lb_r { [(l, lb_l), (r, lb_r)] } else { [(r, lb_r), (l, lb_l)] };
+        for (child, lb) in order {
+            // a node whose lower bound equals the current k-th distance may still hold a tie with a
+            // smaller index, so only strictly larger bounds prune
+            if best.len() == k && lb > best[k - 1].0 {
+                continue;
+            }
+            self.knn_rec(child, q, skip, k, best);
+        }
+    }
+
+    /// Number of points p (the query point itself included, if stored) with
+    /// ‖p − q‖∞ < r (`strict`) or ≤ r.
+    pub fn count(&self, q: &[f64], r: f64, strict: bool) -> usize {
+        if self.nodes.is_empty() {
+            return 0;
+        }
+        self.count_rec(0, q, r, strict)
+    }
+
+    fn count_rec(&self, node: usize, q: &[f64], r: f64, strict: bool) -> usize {
+        let nd = self.nodes[node];
+        let (lower, upper) = self.node_bounds(node, q);
+        let inside = |dist: f64| if strict { dist < r } else { dist <= r };
+        if !inside(lower) {
+            return 0;
+        }
+        if inside(upper) {
+            return (nd.end - nd.start) as usize;
+        }
+        if nd.left == NONE {
+            return (nd.start as usize..nd.end as usize).filter(|&p| inside(maxdist(q, self.point(p)))).count();
+        }
+        self.count_rec(nd.left as usize, q, r, strict) + self.count_rec(nd.right as usize, q, r, strict)
+    }
+}
+
+/// KSG per-point marginal counts through k-d trees on the joint space and on each marginal.
+pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usize, usize)> {
+    let (n, d, dx, dy) = (p.n, p.dim(), p.dx, p.dy);
+    let (joint, (tx, ty)) = rayon::join(
+        || KdTree::build(n, d, |i| p.row(i)),
+        || rayon::join(|| KdTree::build(n, dx, |i| p.x(i)), || KdTree::build(n, dy, |i| p.y(i))),
+    );
+    (0..n)
+        .into_par_iter()
+        .map_init(Vec::new, |best, i| {
+            joint.knn(p.row(i), i, k, best);
+            match alg {
+                KsgAlgorithm::One => {
+                    let eps = best[k - 1].0;
+                    // the point itself is at distance 0: counted iff 0 < ε
+                    let own = usize::from(eps > 0.0);
+                    (tx.count(p.x(i), eps, true) - own, ty.count(p.y(i), eps, true) - own)
+                }
+                KsgAlgorithm::Two => {
+                    let ex = best.iter().map(|&(_, j)| maxdist(p.x(i), p.x(j))).fold(0.0f64, |m, v| if v > m { v } else { m });
+                    let ey = best.iter().map(|&(_, j)| maxdist(p.y(i), p.y(j))).fold(0.0f64, |m, v| if v > m { v } else { m });
+                    (tx.count(p.x(i), ex, false) - 1, ty.count(p.y(i), ey, false) - 1)
+                }
+            }
+        })
+        .collect()
+}
+
+/// Distance from each point to its k-th nearest other point.
+pub(crate) fn kth_radii(p: &Prepared, k: usize) -> Vec<f64> {
+    let tree = KdTree::build(p.n, p.dim(), |i| p.row(i));
+    (0..p.n)
+        .into_par_iter()
+        .map_init(Vec::new, |best, i| {
+            tree.knn(p.row(i), i, k, best);
+            best[k - 1].0
+        })
+        .collect()
+}
