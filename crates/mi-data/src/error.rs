@@ -22,11 +22,33 @@ pub enum DataError {
     /// No source could provide a dataset.
     #[error("{0}")]
     Unavailable(String),
+    /// A dataset file whose size, header or counts are wrong (truncated, wrong magic number, image
+    /// and label counts that disagree, ...).
+    #[error("{path}: {what}: expected {expected}, found {found}. {recover}")]
+    Corrupt { path: PathBuf, what: String, expected: String, found: String, recover: String },
+    /// A dataset file that is not there.
+    #[error("{path}: missing. {recover}")]
+    Missing { path: PathBuf, recover: String },
 }
 
 impl DataError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io { path: path.into(), source }
+    }
+    pub(crate) fn corrupt(
+        path: impl Into<PathBuf>,
+        what: impl Into<String>,
+        expected: impl std::fmt::Display,
+        found: impl std::fmt::Display,
+        recover: impl Into<String>,
+    ) -> Self {
+        Self::Corrupt {
+            path: path.into(),
+            what: what.into(),
+            expected: expected.to_string(),
+            found: found.to_string(),
+            recover: recover.into(),
+        }
     }
     pub(crate) fn format(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Self::Format { path: path.into(), message: message.into() }
