@@ -302,6 +302,7 @@ pub fn ensure_with(dir: &Path, opts: &FetchOptions, progress: Progress<'_>) -> R
 mod tests {
     use super::*;
     use flate2::write::GzEncoder;
+    use std::path::PathBuf;
 
     fn batch(n: usize, seed: u8) -> Vec<u8> {
         let mut b = vec![];

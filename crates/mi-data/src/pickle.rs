@@ -447,10 +447,6 @@ pub fn write_mnist_pickle(splits: &[(&[u8], &[i64]); 3]) -> Vec<u8> {
             put_at($o, &mut memo)
         };
     }
-    o.extend_from_slice(b"cnumpy.core.multiarray\n_reconstruct\n");
-    put!(&mut o); // 1
-    o.extend_from_slice(b"cnumpy\nndarray\n");
-    put!(&mut o); // 2
     let mut dtypes: [Option<u8>; 2] = [None, None];
     let mut dtype_global: Option<u8> = None;
     for (x, y) in splits {
@@ -461,7 +457,16 @@ pub fn write_mnist_pickle(splits: &[(&[u8], &[i64]); 3]) -> Vec<u8> {
         .into_iter()
         .enumerate()
         {
-            o.extend_from_slice(&[b'h', 1, b'h', 2, b'K', 0, 0x85]);
+            if memo == 1 {
+                // the first array names the globals; later ones fetch them from the memo
+                o.extend_from_slice(b"cnumpy.core.multiarray\n_reconstruct\n");
+                put!(&mut o); // 1
+                o.extend_from_slice(b"cnumpy\nndarray\n");
+                put!(&mut o); // 2
+            } else {
+                o.extend_from_slice(&[b'h', 1, b'h', 2]);
+            }
+            o.extend_from_slice(&[b'K', 0, 0x85]);
             short(&mut o, b"b");
             o.extend_from_slice(&[0x87, b'R']);
             put!(&mut o);
@@ -575,7 +580,7 @@ mod tests {
         let mut p = good.clone();
         let at = p.windows(4).position(|w| w == b"U\x02f4").unwrap();
         p[at + 3] = b'8';
-        expect_err(&p, "train images: expected a 2-D F32");
+        expect_err(&p, "dtype 'f8' is not float32 or int64");
         // a value that is not pixel/256
         let mut p = good.clone();
         let at = p.windows(1).position(|w| w == b"T").unwrap() + 5;
