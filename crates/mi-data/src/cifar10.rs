@@ -39,8 +39,8 @@ pub const PER_FILE: usize = 10_000;
 /// The checksum manifest written after extraction.
 pub const MANIFEST: &str = "MD5SUMS";
 
-const RECOVER: &str = "Delete it and run `cargo xtask data cifar10` to extract it again (from the archive, or downloading it), \
-     or place the official file there by hand (see datasets/README.md).";
+const RECOVER: &str = "Run `cargo xtask data cifar10` to extract it again (from the archive, or downloading it; a bad \
+     file is replaced), or place the official file there by hand (see datasets/README.md).";
 
 fn all_files() -> impl Iterator<Item = &'static str> {
     TRAIN_FILES.into_iter().chain([TEST_FILE])
@@ -262,7 +262,7 @@ pub fn ensure_with(dir: &Path, opts: &FetchOptions, progress: Progress<'_>) -> R
     if check(dir).is_ok() {
         match verify(dir) {
             Ok(_) => return Ok(Outcome::Present),
-            Err(e) => progress(&format!("CIFAR-10: {e}; extracting again")),
+            Err(e) => progress(&format!("CIFAR-10: {}; extracting again", e.summary())),
         }
     }
     create_dir(dir)?;

