@@ -61,7 +61,8 @@ fn allowed() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
     m.insert("mi-views", set(&["mi-data"]));
     m.insert("mi-probe", set(&[]));
     m.insert("mi-torch", set(&[]));
-    m.insert("mi-encoders", set(&["mi-torch"]));
+    // encoders → flows: the RealNVP encoders of A1 are mi-flows' RealNVP stacks (ARCHITECTURE.md)
+    m.insert("mi-encoders", set(&["mi-torch", "mi-flows"]));
     m.insert("mi-critics", set(&["mi-torch"]));
     m.insert("mi-flows", set(&["mi-torch"]));
     m.insert("mi-experiments", set(&all_libs));

@@ -3,6 +3,14 @@
 use mi_flows::*;
 use tch::{nn, Device, Kind, Tensor};
 
+/// libtorch's generator is process-wide and tests run on parallel threads: every test that seeds
+/// and draws holds this lock, so a seed is followed by that test's draws only.
+static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn lock() -> std::sync::MutexGuard<'static, ()> {
+    RNG.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn f64_store() -> nn::VarStore {
     let mut vs = nn::VarStore::new(Device::Cpu);
     vs.set_kind(Kind::Double);
@@ -62,6 +70,7 @@ const KINDS: [CouplingKind; 3] =
 
 #[test]
 fn realnvp_round_trips_to_1e9_in_f64() {
+    let _g = lock();
     mi_torch::seed_everything(0);
     for kind in KINDS {
         let vs = f64_store();
@@ -73,6 +82,7 @@ fn realnvp_round_trips_to_1e9_in_f64() {
 
 #[test]
 fn realnvp_logdet_matches_autograd_jacobian() {
+    let _g = lock();
     mi_torch::seed_everything(1);
     for kind in KINDS {
         let vs = f64_store();
@@ -108,6 +118,7 @@ fn additive_realnvp_with_zero_shift_nets_is_exactly_a_permutation() {
 
 #[test]
 fn same_seed_same_flow() {
+    let _g = lock();
     let build = || {
         mi_torch::seed_everything(5);
         let vs = nn::VarStore::new(Device::Cpu);
@@ -157,6 +168,7 @@ fn dsf(vs: &nn::VarStore, dim: i64) -> DeepSigmoidalFlow {
 
 #[test]
 fn deep_sigmoidal_flow_is_strictly_increasing_on_a_grid() {
+    let _g = lock();
     mi_torch::seed_everything(2);
     let vs = f64_store();
     let flow = dsf(&vs, 3);
@@ -173,6 +185,7 @@ fn deep_sigmoidal_flow_is_strictly_increasing_on_a_grid() {
 
 #[test]
 fn deep_sigmoidal_flow_round_trip_and_logdet() {
+    let _g = lock();
     mi_torch::seed_everything(3);
     let vs = f64_store();
     let flow = dsf(&vs, 4);
@@ -183,6 +196,7 @@ fn deep_sigmoidal_flow_round_trip_and_logdet() {
 
 #[test]
 fn naf_round_trip_and_logdet() {
+    let _g = lock();
     mi_torch::seed_everything(4);
     let vs = f64_store();
     let flow = Naf2d::new(&vs.root(), &Naf2dConfig { layers: 3, components: 6, hidden: vec![16] }).unwrap();
@@ -197,6 +211,7 @@ fn naf_round_trip_and_logdet() {
 
 #[test]
 fn trained_naf_density_integrates_to_one_and_beats_its_start() {
+    let _g = lock();
     mi_torch::seed_everything(6);
     let vs = f64_store();
     let flow = Naf2d::new(&vs.root(), &Naf2dConfig { layers: 2, components: 8, hidden: vec![32] }).unwrap();
@@ -214,6 +229,7 @@ fn trained_naf_density_integrates_to_one_and_beats_its_start() {
 
 #[test]
 fn fit_is_deterministic_on_cpu() {
+    let _g = lock();
     let run = || {
         mi_torch::seed_everything(8);
         let vs = f64_store();
