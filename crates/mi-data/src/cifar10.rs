@@ -63,7 +63,8 @@ pub fn read_batch(path: &Path) -> Result<(Array4<u8>, Array1<u8>)> {
 }
 
 fn parse_batch(path: &Path, bytes: &[u8]) -> Result<(Array4<u8>, Array1<u8>)> {
-    if bytes.is_empty() || bytes.len() % RECORD != 0 {
+    let n = bytes.len() / RECORD;
+    if n == 0 || n * RECORD != bytes.len() {
         return Err(DataError::corrupt(
             path,
             "file length",
@@ -72,7 +73,6 @@ fn parse_batch(path: &Path, bytes: &[u8]) -> Result<(Array4<u8>, Array1<u8>)> {
             RECOVER,
         ));
     }
-    let n = bytes.len() / RECORD;
     let mut labels = Vec::with_capacity(n);
     let mut pixels = Vec::with_capacity(n * (RECORD - 1));
     for (i, r) in bytes.chunks_exact(RECORD).enumerate() {

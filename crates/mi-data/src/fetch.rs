@@ -64,7 +64,7 @@ impl Curl {
             Ok(o) => {
                 let _ = std::fs::remove_file(dest);
                 let err = String::from_utf8_lossy(&o.stderr);
-                let msg = err.lines().map(str::trim).filter(|l| !l.is_empty()).last().unwrap_or("").to_string();
+                let msg = err.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or("").to_string();
                 Err(if msg.is_empty() { format!("curl exited with {}", o.status) } else { msg })
             }
         }

@@ -518,7 +518,9 @@ pub fn write_mnist_pickle(splits: &[(&[u8], &[i64]); 3]) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn sample() -> (Vec<u8>, Vec<i64>, Vec<u8>, Vec<i64>, Vec<u8>, Vec<i64>) {
+    type Sample = (Vec<u8>, Vec<i64>, Vec<u8>, Vec<i64>, Vec<u8>, Vec<i64>);
+
+    fn sample() -> Sample {
         let px = |n: usize, s: usize| (0..n * 784).map(|i| ((i * 7 + s) % 256) as u8).collect::<Vec<u8>>();
         (px(3, 0), vec![5, 0, 4], px(2, 1), vec![1, 9], px(1, 2), vec![7])
     }
