@@ -252,6 +252,11 @@ pub enum Outcome {
     Extracted,
 }
 
+/// `<data root>/cifar10`, the root chosen by [`crate::data_root`].
+pub fn default_dir(explicit_root: Option<&Path>) -> std::path::PathBuf {
+    crate::data_root(explicit_root).join("cifar10")
+}
+
 /// Makes sure the six batch files are in `dir`, downloading the archive if needed.
 pub fn ensure(dir: &Path, progress: Progress<'_>) -> Result<Outcome> {
     ensure_with(dir, &FetchOptions::default(), progress)

@@ -4,9 +4,9 @@
 //! use mi_data::{data_root, mnist};
 //!
 //! // `datasets/mnist/` (or `$INFOMAX_DATA_DIR/mnist/`); fetched and verified on first use.
-//! let dir = data_root(None).join("mnist");
-//! mnist::ensure(&dir, &mut |msg| eprintln!("{msg}"))?;
-//! let data = mnist::load(&dir)?;
+//! let dir = data_root(None).join("mnist"); // = mnist::default_dir(None)
+//! mnist::ensure(&dir, &mut |msg| eprintln!("{msg}"))?; // a no-op when present and verified
+//! let data = mnist::load(&dir)?; // checks sizes and magic numbers (cheap)
 //! assert_eq!(data.train_images.shape(), &[60_000, 28, 28]);
 //! assert_eq!(data.test_labels.len(), 10_000);
 //! # Ok::<(), mi_data::DataError>(())

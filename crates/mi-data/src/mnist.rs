@@ -209,6 +209,18 @@ pub enum Outcome {
     Fetched(Source),
 }
 
+/// `<data root>/mnist`, the root chosen by [`crate::data_root`] (`explicit`, else
+/// `$INFOMAX_DATA_DIR`, else the repository's `datasets/`).
+pub fn default_dir(explicit_root: Option<&Path>) -> PathBuf {
+    crate::data_root(explicit_root).join("mnist")
+}
+
+/// [`ensure`] then [`load`]: what an experiment calls on start.
+pub fn ensure_and_load(dir: &Path, progress: Progress<'_>) -> Result<Mnist> {
+    ensure(dir, progress)?;
+    load(dir)
+}
+
 /// Makes sure the four verified files are in `dir`, fetching them if needed with the default
 /// sources; progress messages go to `progress`.
 pub fn ensure(dir: &Path, progress: Progress<'_>) -> Result<Outcome> {

@@ -79,6 +79,11 @@ pub fn mnist_views(images: ArrayView3<'_, u8>, split: Split) -> Result<ViewPair>
     Ok(ViewPair { x1: flatten_f32(a.view()), x2: flatten_f32(b.view()) })
 }
 
+/// The paper's views of the whole of MNIST: (train, test), each with `x1`, `x2` of 392 columns.
+pub fn mnist_train_test_views(m: &mi_data::mnist::Mnist, split: Split) -> Result<(ViewPair, ViewPair)> {
+    Ok((mnist_views(m.train_images.view(), split)?, mnist_views(m.test_images.view(), split)?))
+}
+
 /// Views from images already flattened row-major and in float (e.g. after noise was added to the
 /// whole image): `n × (h·w)` to two `n × (h·w/2)`.
 pub fn split_flat(x: ArrayView2<'_, f32>, h: usize, w: usize, split: Split) -> Result<ViewPair> {
@@ -178,6 +183,20 @@ mod tests {
         }
         let flat = flatten_f32(x.view());
         assert_eq!(split_flat(flat.view(), 28, 28, Split::LeftRight).unwrap(), v);
+    }
+
+    #[test]
+    fn views_of_a_whole_dataset() {
+        let m = mi_data::mnist::Mnist {
+            train_images: images(4),
+            train_labels: ndarray::Array1::zeros(4),
+            test_images: images(2),
+            test_labels: ndarray::Array1::zeros(2),
+        };
+        let (train, test) = mnist_train_test_views(&m, Split::TopBottom).unwrap();
+        assert_eq!(train.x1.dim(), (4, 392));
+        assert_eq!(test.x2.dim(), (2, 392));
+        assert_eq!(test, mnist_views(images(2).view(), Split::TopBottom).unwrap());
     }
 
     #[test]
