@@ -5,3 +5,4 @@
 //! limits, hypersphere, the NAF picture), neural MI estimation from samples, profiles
 //! (`paper`/`quick`/`smoke`), and the results writer (atomic JSON, plots, reports).
 pub use mi_torch;
+pub mod estimators_table;
