@@ -29,7 +29,9 @@ pub struct IdxHeader {
 impl IdxHeader {
     /// The file length the header implies: header plus one byte per value.
     pub fn expected_file_len(&self) -> u64 {
-        self.header_len as u64 + self.dims.iter().map(|&d| d as u64).product::<u64>()
+        // saturating: a corrupt header with huge dimensions must give an error, not an overflow
+        let values = self.dims.iter().fold(1u64, |a, &d| a.saturating_mul(d as u64));
+        values.saturating_add(self.header_len as u64)
     }
 }
 
@@ -240,6 +242,11 @@ mod tests {
         f32_file[2] = 0x0D;
         let e = read_images(&write(d.path(), "f32", &f32_file)).unwrap_err().to_string();
         assert!(e.contains("f32"), "{e}");
+
+        let mut huge = good.clone();
+        huge[4..16].fill(0xff); // 2^32-1 in every dimension
+        let e = read_images(&write(d.path(), "huge", &huge)).unwrap_err().to_string();
+        assert!(e.contains("truncated file"), "{e}");
 
         let e = read_images(&d.path().join("absent")).unwrap_err();
         assert!(matches!(e, DataError::Missing { .. }), "{e}");
