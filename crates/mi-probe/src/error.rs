@@ -33,6 +33,9 @@ pub enum ProbeError {
     /// The solver's iterates overflowed (as scikit-learn reports it: scale the features).
     #[error("floating-point overflow in the solver at epoch {epoch}; scale the features (min-max or standard)")]
     Diverged { epoch: usize },
+    /// A squared row norm overflows `f64`, so no step size exists.
+    #[error("the largest squared row norm of the training features is {max_squared_sum}; scale the features (min-max or standard)")]
+    FeaturesTooLarge { max_squared_sum: f64 },
     /// The problem is too large for the solver's index types.
     #[error("{what} = {value} is too large (at most {max})")]
     TooLarge { what: &'static str, value: usize, max: usize },

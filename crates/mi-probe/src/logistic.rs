@@ -151,6 +151,9 @@ impl LogisticRegression {
             .chunks_exact(d)
             .map(|r| r.iter().map(|v| v.to_f64() * v.to_f64()).sum::<f64>())
             .fold(0.0f64, f64::max);
+        if !max_squared_sum.is_finite() {
+            return Err(ProbeError::FeaturesTooLarge { max_squared_sum });
+        }
         let alpha_scaled = (1.0 / self.c) / n as f64;
         let step = saga_step_size(max_squared_sum, alpha_scaled, self.fit_intercept, n);
         let settings = SagaSettings {

@@ -33,33 +33,25 @@ pub fn vector(v: &serde_json::Value) -> Array1<f64> {
 /// Multinomial objective C·Σ CE + ½‖W‖² and its gradient, parameters θ = [W (K×d, row-major), b (K)].
 pub fn multinomial_objective(theta: &[f64], x: ArrayView2<f64>, y: ArrayView1<i64>, k: usize, c: f64, grad: &mut [f64]) -> f64 {
     let (n, d) = x.dim();
-    let (w, b) = theta.split_at(k * d);
-    grad.iter_mut().for_each(|g| *g = 0.0);
+    let w = ndarray::ArrayView2::from_shape((k, d), &theta[..k * d]).unwrap();
+    let b = ndarray::ArrayView1::from(&theta[k * d..]);
+    let mut z = x.dot(&w.t()) + &b; // n × k
     let mut loss = 0.0;
-    let mut z = vec![0.0; k];
-    for i in 0..n {
-        let xi = x.row(i);
-        for kk in 0..k {
-            z[kk] = b[kk] + (0..d).map(|j| w[kk * d + j] * xi[j]).sum::<f64>();
-        }
-        let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let se: f64 = z.iter().map(|v| (v - m).exp()).sum();
+    for (i, mut zr) in z.outer_iter_mut().enumerate() {
+        let m = zr.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+        let se: f64 = zr.iter().map(|v| (v - m).exp()).sum();
         let yi = y[i] as usize;
-        loss += m + se.ln() - z[yi];
-        for kk in 0..k {
-            let r = c * ((z[kk] - m).exp() / se - if kk == yi { 1.0 } else { 0.0 });
-            for j in 0..d {
-                grad[kk * d + j] += r * xi[j];
-            }
-            grad[k * d + kk] += r;
-        }
+        loss += m + se.ln() - zr[yi];
+        // z becomes the residual C (p − onehot)
+        zr.mapv_inplace(|v| c * (v - m).exp() / se);
+        zr[yi] -= c;
     }
-    let mut pen = 0.0;
-    for (g, wv) in grad.iter_mut().zip(w) {
-        *g += wv;
-        pen += wv * wv;
-    }
-    c * loss + 0.5 * pen
+    let gw = z.t().dot(&x) + &w; // k × d
+    let gb = z.sum_axis(ndarray::Axis(0));
+    grad[..k * d].copy_from_slice(gw.as_slice().unwrap());
+    grad[k * d..].copy_from_slice(gb.as_slice().unwrap());
+    let _ = n;
+    c * loss + 0.5 * w.iter().map(|v| v * v).sum::<f64>()
 }
 
 /// Limited-memory BFGS (two-loop recursion, m = 10) with a backtracking Armijo line search.
@@ -69,12 +61,14 @@ pub fn lbfgs(mut f: impl FnMut(&[f64], &mut [f64]) -> f64, dim: usize, grad_tol:
     let mut x = vec![0.0; dim];
     let mut g = vec![0.0; dim];
     let mut fx = f(&x, &mut g);
+    let mut iters = 0;
     let mut ss: Vec<Vec<f64>> = vec![];
     let mut ys: Vec<Vec<f64>> = vec![];
     let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(p, q)| p * q).sum::<f64>();
     let mut xn = vec![0.0; dim];
     let mut gn = vec![0.0; dim];
     for _ in 0..max_iter {
+        iters += 1;
         let gnorm = dot(&g, &g).sqrt();
         if gnorm < grad_tol {
             break;
@@ -137,5 +131,6 @@ pub fn lbfgs(mut f: impl FnMut(&[f64], &mut [f64]) -> f64, dim: usize, grad_tol:
         }
     }
     let gnorm = dot(&g, &g).sqrt();
+    eprintln!("L-BFGS: {iters} iterations");
     (x, fx, gnorm)
 }
