@@ -6,3 +6,5 @@
 //! (`paper`/`quick`/`smoke`), and the results writer (atomic JSON, plots, reports).
 pub use mi_torch;
 pub mod estimators_table;
+pub mod heatmap;
+pub mod naf;

@@ -1,0 +1,375 @@
+//! The seed's picture: a 2-D neural autoregressive flow fitted to 2-D target densities.
+//!
+//! For each target (ring, two moons, a mixture of eight Gaussians) a [`mi_flows::Naf2d`] is fitted
+//! by maximum likelihood on fresh target samples, then drawn next to the source (the flow's
+//! standard normal base) and the target: one row per target with four panels — source density,
+//! target density, learned density, and a histogram of samples drawn through the learned flow's
+//! inverse (bisection). Target, learned and sample panels share one colour scale per row. Writes
+//! `naf.svg`, `naf.png`, `config.json`, `summary.json` and `REPORT.md` atomically.
+use crate::heatmap::{base64, xml_escape, Image};
+use mi_flows::{fit_2d, flow_density, grid, FitConfig, Flow, FlowError, Naf2d, Naf2dConfig, Target2d};
+use serde::Serialize;
+use std::path::Path;
+use std::time::Instant;
+use tch::{nn, Device, Kind, Tensor};
+
+/// What can go wrong while reproducing the NAF picture.
+#[derive(Debug, thiserror::Error)]
+pub enum NafError {
+    #[error("invalid NAF configuration: {0}")]
+    Config(String),
+    #[error(transparent)]
+    Flow(#[from] FlowError),
+    #[error(transparent)]
+    Data(#[from] mi_data::DataError),
+    #[error("JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("encoding an image: {0}")]
+    Image(#[from] std::io::Error),
+    #[error("libtorch error: {0}")]
+    Tch(#[from] tch::TchError),
+}
+
+/// Shorthand for results of this module.
+pub type Result<T> = std::result::Result<T, NafError>;
+
+/// Everything that determines the picture.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NafConfig {
+    pub profile: String,
+    pub seed: u64,
+    /// Target names (`ring`, `moons`, `mixture`).
+    pub targets: Vec<String>,
+    pub steps: usize,
+    pub batch: usize,
+    pub lr: f64,
+    pub layers: usize,
+    pub components: i64,
+    pub hidden: Vec<i64>,
+    /// The panels show `[−extent, extent]²`.
+    pub extent: f64,
+    /// Panel side in pixels.
+    pub pixels: usize,
+    /// Samples drawn through the inverse for the fourth panel.
+    pub samples: usize,
+    /// The learned density's mass is measured on `[−wide, wide]²` with `wide_points²` points.
+    pub wide: f64,
+    pub wide_points: usize,
+}
+
+impl NafConfig {
+    /// `quick` (also `paper`: the picture has no paper-scale setting) or `smoke`.
+    pub fn named(profile: &str, seed: u64) -> Result<Self> {
+        let base = Self {
+            profile: profile.to_string(),
+            seed,
+            targets: vec!["ring".into(), "moons".into(), "mixture".into()],
+            steps: 3000,
+            batch: 512,
+            lr: 5e-3,
+            layers: 3,
+            components: 16,
+            hidden: vec![64, 64],
+            extent: 4.0,
+            pixels: 200,
+            samples: 100_000,
+            wide: 12.0,
+            wide_points: 481,
+        };
+        match profile {
+            "quick" | "paper" => Ok(base),
+            "smoke" => Ok(Self { steps: 100, pixels: 64, samples: 5_000, wide_points: 161, ..base }),
+            other => Err(NafError::Config(format!("unknown profile '{other}': expected quick, paper or smoke"))),
+        }
+    }
+}
+
+/// What was trained for one target, and how well it fits.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetSummary {
+    pub target: String,
+    pub steps: usize,
+    pub parameters: i64,
+    /// Held-out negative log-likelihood of the learned flow, nats per point.
+    pub final_nll_nats: f64,
+    /// Monte-Carlo estimate of the target's entropy on the same points (the best reachable NLL).
+    pub target_entropy_nats: f64,
+    /// `final_nll − target_entropy`: an estimate of KL(target ‖ learned), nats.
+    pub kl_estimate_nats: f64,
+    /// Integral of the learned density over the wide grid (should be ≈ 1).
+    pub learned_mass_on_wide_grid: f64,
+    /// (step, training NLL of that step's batch).
+    pub loss_history: Vec<(usize, f64)>,
+    pub train_seconds: f64,
+}
+
+/// The summary written to `summary.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct NafSummary {
+    pub experiment: &'static str,
+    pub seed: u64,
+    pub profile: String,
+    pub device: String,
+    pub targets: Vec<TargetSummary>,
+}
+
+/// The four panels of one row, as densities on the picture grid (row-major, top row first).
+struct Row {
+    source: Vec<f64>,
+    target: Vec<f64>,
+    learned: Vec<f64>,
+    samples: Vec<f64>,
+}
+
+fn to_vec(t: &Tensor) -> Result<Vec<f64>> {
+    let flat = t.f_to_kind(Kind::Double)?.f_to_device(Device::Cpu)?.f_contiguous()?.f_view([-1])?;
+    Ok(Vec::<f64>::try_from(&flat)?)
+}
+
+/// A normalised 2-D histogram of points on the picture grid: density per pixel.
+fn histogram(points: &[f64], extent: f64, pixels: usize) -> Vec<f64> {
+    let mut h = vec![0.0; pixels * pixels];
+    let n = points.len() / 2;
+    let cell = 2.0 * extent / pixels as f64;
+    for p in points.chunks_exact(2) {
+        let c = ((p[0] + extent) / cell).floor();
+        let r = ((extent - p[1]) / cell).floor();
+        if c >= 0.0 && r >= 0.0 && (c as usize) < pixels && (r as usize) < pixels {
+            h[r as usize * pixels + c as usize] += 1.0;
+        }
+    }
+    let norm = 1.0 / (n.max(1) as f64 * cell * cell);
+    h.iter_mut().for_each(|v| *v *= norm);
+    h
+}
+
+fn fit_one(cfg: &NafConfig, index: usize, device: Device, log: &mut dyn FnMut(&str)) -> Result<(TargetSummary, Row)> {
+    let name = &cfg.targets[index];
+    let target = Target2d::by_name(name)?;
+    mi_torch::seed_everything(cfg.seed.wrapping_mul(1000).wrapping_add(index as u64));
+    let mut vs = nn::VarStore::new(device);
+    vs.set_kind(Kind::Double);
+    let flow = Naf2d::new(
+        &vs.root(),
+        &Naf2dConfig { layers: cfg.layers, components: cfg.components, hidden: cfg.hidden.clone() },
+    )?;
+    let fit_cfg = FitConfig {
+        steps: cfg.steps,
+        batch: cfg.batch,
+        lr: cfg.lr,
+        seed: cfg.seed.wrapping_mul(1000).wrapping_add(index as u64),
+        eval_samples: 16_384,
+        log_every: (cfg.steps / 30).max(1),
+    };
+    log(&format!("naf: fitting {name} ({} parameters, {} steps)", flow.num_parameters(), cfg.steps));
+    let start = Instant::now();
+    let report = fit_2d(&flow, &vs, &target, &fit_cfg)?;
+    let train_seconds = start.elapsed().as_secs_f64();
+    log(&format!(
+        "naf: {name}: held-out NLL {:.4} nats (target entropy {:.4}) in {train_seconds:.1} s",
+        report.final_nll, report.target_entropy
+    ));
+
+    let (g, _) = grid(-cfg.extent, cfg.extent, cfg.pixels, Kind::Double, device)?;
+    let source = to_vec(&mi_flows::standard_normal_log_density(&g).exp())?;
+    let target_d = to_vec(&target.log_density(&g).exp())?;
+    let learned = to_vec(&flow_density(&flow, &g))?;
+    let (wide, da) = grid(-cfg.wide, cfg.wide, cfg.wide_points, Kind::Double, device)?;
+    let mass = flow_density(&flow, &wide).f_sum(Kind::Double)?.f_double_value(&[])? * da;
+    // samples through the inverse: z ~ N(0, I), x = f⁻¹(z)
+    let z = Tensor::f_randn([cfg.samples as i64, 2], (Kind::Double, device))?;
+    let (x, _) = tch::no_grad(|| flow.inverse(&z));
+    let samples = histogram(&to_vec(&x)?, cfg.extent, cfg.pixels);
+
+    let summary = TargetSummary {
+        target: name.clone(),
+        steps: cfg.steps,
+        parameters: flow.num_parameters(),
+        final_nll_nats: report.final_nll,
+        target_entropy_nats: report.target_entropy,
+        kl_estimate_nats: report.final_nll - report.target_entropy,
+        learned_mass_on_wide_grid: mass,
+        loss_history: report.loss_history,
+        train_seconds,
+    };
+    Ok((summary, Row { source, target: target_d, learned, samples }))
+}
+
+fn max_of(v: &[f64]) -> f64 {
+    v.iter().copied().filter(|x| x.is_finite()).fold(0.0, f64::max)
+}
+
+/// The four panel images of a row: source on its own scale, the rest on the target's.
+fn panels(row: &Row, pixels: usize) -> [Image; 4] {
+    let vmax = max_of(&row.target);
+    [
+        Image::heatmap(&row.source, pixels, pixels, max_of(&row.source)),
+        Image::heatmap(&row.target, pixels, pixels, vmax),
+        Image::heatmap(&row.learned, pixels, pixels, vmax),
+        Image::heatmap(&row.samples, pixels, pixels, vmax),
+    ]
+}
+
+const GAP: usize = 8;
+const TITLES: [&str; 4] = ["source N(0, I)", "target", "learned (NAF density)", "samples via inverse"];
+
+fn composite(rows: &[[Image; 4]], pixels: usize) -> Image {
+    let w = 4 * pixels + 5 * GAP;
+    let h = rows.len() * pixels + (rows.len() + 1) * GAP;
+    let mut img = Image::filled(w, h, [255, 255, 255]);
+    for (r, row) in rows.iter().enumerate() {
+        for (c, p) in row.iter().enumerate() {
+            img.blit(p, GAP + c * (pixels + GAP), GAP + r * (pixels + GAP));
+        }
+    }
+    img
+}
+
+fn svg(rows: &[[Image; 4]], summaries: &[TargetSummary], cfg: &NafConfig) -> Result<String> {
+    let p = cfg.pixels;
+    let (left, top) = (150usize, 60usize);
+    let w = left + 4 * p + 5 * GAP;
+    let h = top + rows.len() * (p + GAP) + 40;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
+         font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+         <text x=\"{left}\" y=\"22\" font-size=\"16\">A 2-D neural autoregressive flow between densities \
+         (seed {}, {} steps; panels show [−{e}, {e}]²)</text>\n",
+        cfg.seed,
+        cfg.steps,
+        e = cfg.extent
+    );
+    for (c, t) in TITLES.iter().enumerate() {
+        let x = left + GAP + c * (p + GAP) + p / 2;
+        s += &format!("<text x=\"{x}\" y=\"{}\" font-size=\"13\" text-anchor=\"middle\">{}</text>\n", top - 8, xml_escape(t));
+    }
+    for (r, (row, sm)) in rows.iter().zip(summaries).enumerate() {
+        let y = top + r * (p + GAP);
+        s += &format!("<text x=\"10\" y=\"{}\" font-size=\"14\" font-weight=\"bold\">{}</text>\n", y + p / 2 - 20, xml_escape(&sm.target));
+        let lines = [
+            format!("NLL {:.3} nats", sm.final_nll_nats),
+            format!("entropy {:.3}", sm.target_entropy_nats),
+            format!("mass {:.4}", sm.learned_mass_on_wide_grid),
+        ];
+        for (i, l) in lines.iter().enumerate() {
+            s += &format!("<text x=\"10\" y=\"{}\" font-size=\"12\">{}</text>\n", y + p / 2 + i * 16, xml_escape(l));
+        }
+        for (c, img) in row.iter().enumerate() {
+            let x = left + GAP + c * (p + GAP);
+            s += &format!(
+                "<image x=\"{x}\" y=\"{y}\" width=\"{p}\" height=\"{p}\" style=\"image-rendering:pixelated\" \
+                 href=\"data:image/png;base64,{}\"/>\n",
+                base64(&img.to_png()?)
+            );
+        }
+    }
+    s += &format!(
+        "<text x=\"{left}\" y=\"{}\" font-size=\"11\" fill=\"#555\">Colour: density, linear; target, learned and \
+         samples share the target's scale per row. NLL on 16,384 held-out target points; mass = integral of the \
+         learned density over [−{w}, {w}]².</text>\n</svg>\n",
+        h - 14,
+        w = cfg.wide
+    );
+    Ok(s)
+}
+
+fn report_md(summary: &NafSummary, cfg: &NafConfig) -> String {
+    let mut s = String::from(
+        "# NAF: a neural autoregressive flow between 2-D densities\n\n\
+         Generated by `cargo xtask reproduce naf` from `summary.json`; do not edit.\n\n![](naf.svg)\n\n",
+    );
+    s += &format!(
+        "Profile `{}`, seed {}, {} Adam steps of batch {} (lr {} with cosine decay), {} NAF layers with K = {} \
+         sigmoids and conditioners 1→{:?}→{}, float64 on {}.\n\n",
+        cfg.profile, cfg.seed, cfg.steps, cfg.batch, cfg.lr, cfg.layers, cfg.components, cfg.hidden,
+        3 * cfg.components, summary.device
+    );
+    s += "| target | parameters | held-out NLL (nats) | target entropy (nats) | NLL − entropy ≈ KL | mass on wide grid | train s |\n|---|---|---|---|---|---|---|\n";
+    for t in &summary.targets {
+        s += &format!(
+            "| {} | {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.1} |\n",
+            t.target, t.parameters, t.final_nll_nats, t.target_entropy_nats, t.kl_estimate_nats,
+            t.learned_mass_on_wide_grid, t.train_seconds
+        );
+    }
+    s
+}
+
+/// Fits every target, draws the picture and writes everything under `out`.
+pub fn reproduce(cfg: &NafConfig, device: Device, out: &Path, mut log: impl FnMut(&str)) -> Result<NafSummary> {
+    if cfg.targets.is_empty() || cfg.pixels < 2 || cfg.steps == 0 || cfg.batch == 0 || cfg.samples == 0 {
+        return Err(NafError::Config(format!("nothing to draw with {cfg:?}")));
+    }
+    for t in &cfg.targets {
+        Target2d::by_name(t)?;
+    }
+    // Every tensor here is small (512 × 16 at most in training): libtorch's intra-op threads only
+    // add synchronisation, and on a busy machine they make each step many times slower.
+    let threads = tch::get_num_threads();
+    tch::set_num_threads(1);
+    let result = reproduce_inner(cfg, device, out, &mut log);
+    tch::set_num_threads(threads);
+    result
+}
+
+fn reproduce_inner(cfg: &NafConfig, device: Device, out: &Path, log: &mut dyn FnMut(&str)) -> Result<NafSummary> {
+    mi_data::atomic::write_atomic(&out.join("config.json"), serde_json::to_string_pretty(cfg)?.as_bytes())?;
+    let mut summaries = vec![];
+    let mut rows = vec![];
+    for i in 0..cfg.targets.len() {
+        let (s, row) = fit_one(cfg, i, device, log)?;
+        summaries.push(s);
+        rows.push(panels(&row, cfg.pixels));
+    }
+    let summary = NafSummary {
+        experiment: "naf",
+        seed: cfg.seed,
+        profile: cfg.profile.clone(),
+        device: format!("{device:?}"),
+        targets: summaries,
+    };
+    mi_data::atomic::write_atomic(&out.join("summary.json"), serde_json::to_string_pretty(&summary)?.as_bytes())?;
+    mi_data::atomic::write_atomic(&out.join("naf.png"), &composite(&rows, cfg.pixels).to_png()?)?;
+    mi_data::atomic::write_atomic(&out.join("naf.svg"), svg(&rows, &summary.targets, cfg)?.as_bytes())?;
+    mi_data::atomic::write_atomic(&out.join("REPORT.md"), report_md(&summary, cfg).as_bytes())?;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_is_a_density() {
+        let pts = [0.1, 0.1, -0.1, -0.1, 0.5, 0.5, 10.0, 10.0];
+        let h = histogram(&pts, 1.0, 4);
+        let cell = 0.5 * 0.5;
+        let mass: f64 = h.iter().sum::<f64>() * cell;
+        assert!((mass - 0.75).abs() < 1e-12, "one of four points is outside: {mass}");
+        // (0.1, 0.1) is column 2, row 1 (y decreases downwards)
+        assert!(h[4 + 2] > 0.0);
+    }
+
+    #[test]
+    fn smoke_run_writes_everything() {
+        let dir = std::env::temp_dir().join(format!("infomax-naf-test-{}", std::process::id()));
+        let mut cfg = NafConfig::named("smoke", 3).unwrap();
+        cfg.steps = 30;
+        cfg.targets = vec!["mixture".into()];
+        cfg.pixels = 16;
+        cfg.samples = 500;
+        let s = reproduce(&cfg, Device::Cpu, &dir, |_| {}).unwrap();
+        assert_eq!(s.targets.len(), 1);
+        assert!(s.targets[0].final_nll_nats.is_finite());
+        assert!((s.targets[0].learned_mass_on_wide_grid - 1.0).abs() < 0.05);
+        for f in ["naf.svg", "naf.png", "summary.json", "config.json", "REPORT.md"] {
+            assert!(dir.join(f).exists(), "{f} missing");
+        }
+        let svg = std::fs::read_to_string(dir.join("naf.svg")).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("data:image/png;base64,"));
+        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+        assert_eq!(json["seed"], 3);
+        assert!(NafConfig::named("huge", 0).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
