@@ -1,5 +1,9 @@
-//! `infomax probe` (issue 6): not implemented yet.
+//! `infomax probe`: fit the SAGA linear probe (multinomial logistic regression, scikit-learn
+//! semantics) on training features and report train and test accuracy.
+use crate::input_error;
+use mi_probe::{LogisticRegression, ProbeError, Scaling};
 use std::path::PathBuf;
+use std::time::Instant;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -30,6 +34,115 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`infomax probe` is not implemented yet (issue 6)")
+/// What `infomax probe --json` prints.
+#[derive(serde::Serialize)]
+struct Report {
+    test_accuracy: f64,
+    train_accuracy: f64,
+    epochs: usize,
+    converged: bool,
+    /// Wall-clock seconds of scaling + fitting + scoring (not reading the files).
+    seconds: f64,
+    n_train: usize,
+    n_test: usize,
+    n_features: usize,
+    n_classes: usize,
+    c: f64,
+    tol: f64,
+    max_epochs: usize,
+    scale: Scaling,
+    seed: u64,
+}
+
+fn probe_error(e: ProbeError) -> anyhow::Error {
+    input_error(e)
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let scaling: Scaling = args.scale.parse().map_err(probe_error)?;
+    let probe = LogisticRegression::builder()
+        .c(args.c)
+        .tol(args.tol)
+        .max_epochs(args.max_epochs)
+        .seed(args.seed)
+        .build()
+        .map_err(probe_error)?;
+    let train_x = mi_data::array_file::read_matrix(&args.train_x).map_err(input_error)?;
+    let train_y = mi_data::array_file::read_labels(&args.train_y).map_err(input_error)?;
+    let test_x = mi_data::array_file::read_matrix(&args.test_x).map_err(input_error)?;
+    let test_y = mi_data::array_file::read_labels(&args.test_y).map_err(input_error)?;
+    let name = |p: &PathBuf| p.display().to_string();
+    if train_x.nrows() != train_y.len() {
+        return Err(input_error(format!(
+            "{} has {} rows but {} has {} labels",
+            name(&args.train_x),
+            train_x.nrows(),
+            name(&args.train_y),
+            train_y.len()
+        )));
+    }
+    if test_x.nrows() != test_y.len() {
+        return Err(input_error(format!(
+            "{} has {} rows but {} has {} labels",
+            name(&args.test_x),
+            test_x.nrows(),
+            name(&args.test_y),
+            test_y.len()
+        )));
+    }
+    if train_x.ncols() != test_x.ncols() {
+        return Err(input_error(format!(
+            "{} has {} features per row but {} has {}",
+            name(&args.train_x),
+            train_x.ncols(),
+            name(&args.test_x),
+            test_x.ncols()
+        )));
+    }
+    for (path, y) in [(&args.train_y, &train_y), (&args.test_y, &test_y)] {
+        if let Some((row, l)) = y.iter().enumerate().find(|(_, &l)| l < 0) {
+            return Err(input_error(format!("{}: label {l} at row {row} is negative; expected class labels 0, 1, 2, …", name(path))));
+        }
+    }
+
+    let start = Instant::now();
+    let (train_x, test_x) = scaling.fit_transform_pair(train_x.view(), test_x.view()).map_err(probe_error)?;
+    let model = probe.fit(train_x.view(), train_y.view()).map_err(probe_error)?;
+    let train_accuracy = model.score(train_x.view(), train_y.view()).map_err(probe_error)?;
+    let test_accuracy = model.score(test_x.view(), test_y.view()).map_err(probe_error)?;
+    let seconds = start.elapsed().as_secs_f64();
+
+    let report = Report {
+        test_accuracy,
+        train_accuracy,
+        epochs: model.epochs(),
+        converged: model.converged(),
+        seconds,
+        n_train: train_x.nrows(),
+        n_test: test_x.nrows(),
+        n_features: train_x.ncols(),
+        n_classes: model.classes().len(),
+        c: args.c,
+        tol: args.tol,
+        max_epochs: args.max_epochs,
+        scale: scaling,
+        seed: args.seed,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!(
+            "test accuracy {:.4}, train accuracy {:.4} ({} classes, {} features, {} train / {} test rows; {} epochs{}, {:.2} s)",
+            report.test_accuracy,
+            report.train_accuracy,
+            report.n_classes,
+            report.n_features,
+            report.n_train,
+            report.n_test,
+            report.epochs,
+            if report.converged { "" } else { ", not converged: raise --max-epochs or --tol" },
+            report.seconds
+        );
+    }
+    Ok(())
 }

@@ -1,0 +1,45 @@
+//! Wall-clock timing of the SAGA probe on the benchmark problems, as JSON lines, for comparison with
+//! `scripts/probe/bench_sklearn.py` (same synthetic matrices, bit for bit):
+//!
+//! ```sh
+//! cargo run --release -p mi-probe --example probe_timing            # all problems, 3 repeats
+//! cargo run --release -p mi-probe --example probe_timing -- 1       # 1 repeat
+//! ```
+//!
+//! Problems: 70,000 × d synthetic blobs (d = 100, 392; 10 classes), the first 60,000 rows for
+//! training, min-max scaled on them, C = 10, tol 0.1 and 1e-3, at most 100 epochs, seed 0.
+use mi_probe::{synthetic, LogisticRegression, MinMaxScaler};
+use ndarray::s;
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let repeats: usize = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(3);
+    for d in [100usize, 392] {
+        let (x, y) = synthetic::blobs(70_000, d, 10, 1, -2, 0);
+        let scaler = MinMaxScaler::fit(x.slice(s![..60_000, ..]))?;
+        let (x_tr, x_te) = (scaler.transform(x.slice(s![..60_000, ..]))?, scaler.transform(x.slice(s![60_000.., ..]))?);
+        let (y_tr, y_te) = (y.slice(s![..60_000]), y.slice(s![60_000..]));
+        for tol in [0.1, 1e-3] {
+            for storage in ["f64", "f32"] {
+                let probe = LogisticRegression::builder().c(10.0).tol(tol).max_epochs(100).seed(0).build()?;
+                let x32 = x_tr.mapv(|v| v as f32);
+                let mut best = f64::INFINITY;
+                let mut model = None;
+                for _ in 0..repeats {
+                    let t0 = Instant::now();
+                    let m = if storage == "f64" { probe.fit(x_tr.view(), y_tr)? } else { probe.fit(x32.view(), y_tr)? };
+                    best = best.min(t0.elapsed().as_secs_f64());
+                    model = Some(m);
+                }
+                let Some(m) = model else { continue };
+                let test_accuracy = m.score(x_te.view(), y_te)?;
+                let objective = m.objective(x_tr.view(), y_tr)?;
+                println!(
+                    "{{\"problem\": \"blobs_60000x{d}\", \"tol\": {tol}, \"storage\": \"{storage}\", \"seconds\": {best:.4}, \"epochs\": {}, \"test_accuracy\": {test_accuracy}, \"objective\": {objective}}}",
+                    m.epochs()
+                );
+            }
+        }
+    }
+    Ok(())
+}
