@@ -118,7 +118,7 @@ pub fn gaussian_mi_estimate_nats(x: &ArrayView2<f64>, y: &ArrayView2<f64>) -> Re
     let z = ndarray::concatenate(Axis(1), &[x.view(), y.view()]).map_err(|e| EstimatorError::Linalg(e.to_string()))?;
     let cov = sample_covariance(&z.view())?;
     let rho = canonical_correlations(&cov.view(), dx)?;
-    Ok(mi_from_canonical_correlations_nats(rho.as_slice().unwrap_or(&rho.to_vec())))
+    Ok(mi_from_canonical_correlations_nats(&rho.to_vec()))
 }
 
 #[cfg(test)]

@@ -68,6 +68,7 @@ fn tasks(full: bool) -> Vec<Task> {
         ok(Task::equicorrelated(2, 0.5)),
         ok(Task::equicorrelated(5, 0.5)),
         ok(Task::equicorrelated(5, 0.5).and_then(|t| t.with_transform(Transform::HalfCube))),
+        ok(Task::equicorrelated(5, 0.5).and_then(|t| t.with_transform(Transform::Cube))),
         ok(Task::sparse_pairs(5, 0.8)),
         ok(Task::sparse_pairs(5, 0.8).and_then(|t| t.with_x_transform(Transform::Affine { scale: 3.0, shift: 1.0 })).and_then(|t| t.with_y_transform(Transform::Asinh))),
         ok(Task::equicorrelated(25, 0.5)),
@@ -82,8 +83,8 @@ fn tasks(full: bool) -> Vec<Task> {
 }
 
 impl TableProfile {
-    /// `paper` (all tasks, n ∈ {1k, 5k, 10k}, 10 seeds), `quick` (11 tasks, n ∈ {1k, 5k, 10k},
-    /// 3 seeds; about 5 minutes on 2 cores) or `smoke` (11 tasks, n = 1,000, 1 seed).
+    /// `paper` (all tasks, n ∈ {1k, 5k, 10k}, 10 seeds), `quick` (12 tasks, n ∈ {1k, 5k, 10k},
+    /// 3 seeds; about 5 minutes on 2 cores) or `smoke` (12 tasks, n = 1,000, 1 seed).
     pub fn named(name: &str) -> Result<Self, String> {
         let estimators = vec![TableEstimator::Ksg1 { k: 3 }, TableEstimator::Ksg2 { k: 3 }, TableEstimator::Gaussian];
         let (sizes, seeds, full) = match name {
