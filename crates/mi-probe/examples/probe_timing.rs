@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo run --release -p mi-probe --example probe_timing            # all problems, 3 repeats
 //! cargo run --release -p mi-probe --example probe_timing -- 1       # 1 repeat
+//! cargo run --release -p mi-probe --example probe_timing -- 1 100 0.1 f32   # one problem
 //! ```
 //!
 //! Problems: 70,000 × d synthetic blobs (d = 100, 392; 10 classes), the first 60,000 rows for
@@ -13,14 +14,28 @@ use ndarray::s;
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let repeats: usize = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(3);
-    for d in [100usize, 392] {
+    let args: Vec<String> = std::env::args().collect();
+    let repeats: usize = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(3);
+    let dims: Vec<usize> = match args.get(2) {
+        Some(s) => vec![s.parse()?],
+        None => vec![100, 392],
+    };
+    let tols: Vec<f64> = match args.get(3) {
+        Some(s) => vec![s.parse()?],
+        None => vec![0.1, 1e-3],
+    };
+    let storages: Vec<&str> = match args.get(4).map(String::as_str) {
+        Some("f32") => vec!["f32"],
+        Some("f64") => vec!["f64"],
+        _ => vec!["f64", "f32"],
+    };
+    for d in dims {
         let (x, y) = synthetic::blobs(70_000, d, 10, 1, -2, 0);
         let scaler = MinMaxScaler::fit(x.slice(s![..60_000, ..]))?;
         let (x_tr, x_te) = (scaler.transform(x.slice(s![..60_000, ..]))?, scaler.transform(x.slice(s![60_000.., ..]))?);
         let (y_tr, y_te) = (y.slice(s![..60_000]), y.slice(s![60_000..]));
-        for tol in [0.1, 1e-3] {
-            for storage in ["f64", "f32"] {
+        for &tol in &tols {
+            for &storage in &storages {
                 let probe = LogisticRegression::builder().c(10.0).tol(tol).max_epochs(100).seed(0).build()?;
                 let x32 = x_tr.mapv(|v| v as f32);
                 let mut best = f64::INFINITY;
