@@ -20,6 +20,12 @@ pub struct Args {
     /// Output folder (default: results/<experiment>).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Where datasets live (default: $INFOMAX_DATA_DIR, else the repository's datasets/).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// No progress output (results and the report are written as usual).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -45,7 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             return Ok(());
         }
         "naf" => return run_naf(&args),
-        "a3" | "a4" => "7",
+        "a3" | "a4" => return run_paper_grid(&args),
         "a1" | "a2" => "8",
         "limits" => "9",
         "hypersphere" => "10",

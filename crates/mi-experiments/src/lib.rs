@@ -5,6 +5,14 @@
 //! limits, hypersphere, the NAF picture), neural MI estimation from samples, profiles
 //! (`paper`/`quick`/`smoke`), and the results writer (atomic JSON, plots, reports).
 pub use mi_torch;
+pub mod chart;
 pub mod estimators_table;
+pub mod grid;
 pub mod heatmap;
+pub mod infomax;
 pub mod naf;
+pub mod paper_grids;
+pub mod profile;
+pub mod progress;
+pub mod report;
+pub mod results;

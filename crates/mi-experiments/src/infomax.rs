@@ -1,0 +1,452 @@
+//! The training loop shared by the paper's InfoMax experiments (A1a, A2, A3, A4): two encoders
+//! g1, g2 on the two views, one critic, one bound, one Adam optimiser over all of them.
+//!
+//! Each evaluation point (steps 0, every, 2·every, … below `steps`, before that step's update)
+//! records I_est averaged over 20 fresh training batches (what the paper plotted), I_est on the
+//! real test set (honest), and the test/train accuracy of a fresh linear probe on g1(top halves)
+//! of all training and test images (min-max scaling, SAGA, C = 10, tol = 0.1).
+use crate::progress::RunProgress;
+use mi_critics::Critic;
+use mi_encoders::Encoder;
+use mi_probe::{LogisticRegression, MinMaxScaler};
+use ndarray::{Array1, Array2};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+use tch::nn::{self, OptimizerConfig};
+use tch::{Device, Tensor};
+
+/// Errors of an experiment.
+#[derive(Debug, thiserror::Error)]
+pub enum ExperimentError {
+    #[error(transparent)]
+    Data(#[from] mi_data::DataError),
+    #[error(transparent)]
+    Views(#[from] mi_views::ViewError),
+    #[error(transparent)]
+    Encoder(#[from] mi_encoders::EncoderError),
+    #[error(transparent)]
+    Critic(#[from] mi_critics::CriticError),
+    #[error(transparent)]
+    Estimator(#[from] mi_estimators::EstimatorError),
+    #[error(transparent)]
+    Probe(#[from] mi_probe::ProbeError),
+    #[error(transparent)]
+    Torch(#[from] mi_torch::TorchError),
+    #[error(transparent)]
+    Tch(#[from] tch::TchError),
+    #[error(transparent)]
+    Results(#[from] crate::results::ResultsError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("training diverged in {config} run {run} at step {step}: the loss is {loss}")]
+    Diverged { config: String, run: usize, step: usize, loss: f64 },
+}
+
+pub type Result<T, E = ExperimentError> = std::result::Result<T, E>;
+
+/// Which encoder architecture (the names used in `summary.json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EncoderKind {
+    Mlp,
+    Convnet,
+    SkipMlp,
+    RealnvpAdditive,
+    RealnvpAffine,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CriticKind {
+    Bilinear,
+    Separable,
+    Concat,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EstimatorKind {
+    Infonce,
+    Nwj,
+    None,
+}
+
+/// One configuration of an experiment grid.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PairConfig {
+    pub name: String,
+    pub encoder: EncoderKind,
+    pub critic: CriticKind,
+    pub estimator: EstimatorKind,
+    /// Target of the loss |I_est − t|; `None` for the loss −I_est.
+    pub t: Option<f64>,
+}
+
+/// Settings shared by every configuration of a run of an experiment.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LoopSettings {
+    pub steps: usize,
+    pub eval_every: usize,
+    pub batch: usize,
+    pub learning_rate: f64,
+    /// Fresh training batches averaged for the "training-batch" I_est at an evaluation.
+    pub eval_train_batches: usize,
+    /// Test batches (in order, full batches only) for the test-set I_est; 0 = all.
+    pub eval_test_batches: usize,
+    /// Standard deviation of the Gaussian noise added to both views (shared draw) during
+    /// training and, freshly drawn, to the probe's inputs (A2). `None`: no noise.
+    pub noise_sd: Option<f64>,
+    pub probe_c: f64,
+    pub probe_tol: f64,
+    pub probe_max_epochs: usize,
+}
+
+impl LoopSettings {
+    /// The paper's settings: 21,000 steps, evaluation every 1,000 from step 0, batch 128,
+    /// Adam 1e-4, probe C = 10, tol 0.1, at most 100 epochs.
+    pub fn paper() -> Self {
+        Self {
+            steps: 21_000,
+            eval_every: 1_000,
+            batch: 128,
+            learning_rate: 1e-4,
+            eval_train_batches: 20,
+            eval_test_batches: 0,
+            noise_sd: None,
+            probe_c: 10.0,
+            probe_tol: 0.1,
+            probe_max_epochs: 100,
+        }
+    }
+
+    /// The evaluation steps: 0, every, 2·every, … below `steps`.
+    pub fn eval_steps(&self) -> Vec<usize> {
+        (0..self.steps).step_by(self.eval_every.max(1)).collect()
+    }
+}
+
+/// MNIST as the experiments use it: both views of every image as float tensors on the device,
+/// plus labels on the CPU for the probe.
+pub struct MnistViews {
+    pub train_x1: Tensor,
+    pub train_x2: Tensor,
+    pub test_x1: Tensor,
+    pub test_x2: Tensor,
+    pub train_labels: Array1<i64>,
+    pub test_labels: Array1<i64>,
+    /// The top halves on the CPU, for the pixel baseline.
+    pub train_x1_cpu: Array2<f32>,
+    pub test_x1_cpu: Array2<f32>,
+    pub device: Device,
+}
+
+impl MnistViews {
+    /// Top/bottom halves (392 + 392, pixels u8/255) of real MNIST.
+    pub fn from_mnist(m: &mi_data::mnist::Mnist, device: Device) -> Result<Self> {
+        let train = mi_views::halves::mnist_views(m.train_images.view(), mi_views::halves::Split::TopBottom)?;
+        let test = mi_views::halves::mnist_views(m.test_images.view(), mi_views::halves::Split::TopBottom)?;
+        let t = |a: &Array2<f32>| mi_torch::array2_to_tensor(&a.view(), device);
+        Ok(Self {
+            train_x1: t(&train.x1),
+            train_x2: t(&train.x2),
+            test_x1: t(&test.x1),
+            test_x2: t(&test.x2),
+            train_labels: m.train_labels.mapv(i64::from),
+            test_labels: m.test_labels.mapv(i64::from),
+            train_x1_cpu: train.x1,
+            test_x1_cpu: test.x1,
+            device,
+        })
+    }
+
+    pub fn n_train(&self) -> usize {
+        self.train_labels.len()
+    }
+}
+
+/// Result of one probe fit.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct ProbeScores {
+    pub test_accuracy: f64,
+    pub train_accuracy: f64,
+    pub probe_epochs: usize,
+    pub probe_seconds: f64,
+}
+
+/// The paper's linear evaluation: min-max scaling fitted on train, SAGA logistic regression.
+pub fn probe_scores(
+    train: &Array2<f32>,
+    train_y: &Array1<i64>,
+    test: &Array2<f32>,
+    test_y: &Array1<i64>,
+    s: &LoopSettings,
+    seed: u64,
+) -> Result<ProbeScores> {
+    let start = Instant::now();
+    let scaler = MinMaxScaler::fit(train.view())?;
+    let (tr, te) = (scaler.transform(train.view())?, scaler.transform(test.view())?);
+    let probe = LogisticRegression::builder()
+        .c(s.probe_c)
+        .tol(s.probe_tol)
+        .max_epochs(s.probe_max_epochs)
+        .seed(seed)
+        .build()?;
+    let model = probe.fit(tr.view(), train_y.view())?;
+    Ok(ProbeScores {
+        test_accuracy: model.score(te.view(), test_y.view())?,
+        train_accuracy: model.score(tr.view(), train_y.view())?,
+        probe_epochs: model.epochs(),
+        probe_seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Adds N(0, sd²) noise drawn from a seeded generator (CPU, for the probe's inputs).
+pub fn add_noise(x: &Array2<f32>, sd: f64, seed: u64) -> Result<Array2<f32>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let normal = rand_distr::Normal::new(0.0f32, sd as f32)
+        .map_err(|_| ExperimentError::Invalid(format!("noise standard deviation {sd} must be finite and ≥ 0")))?;
+    Ok(x.mapv(|v| v + rng.sample(normal)))
+}
+
+/// The pixel baseline: the probe on the raw top halves (noisy when the experiment adds noise).
+pub fn pixel_baseline(data: &MnistViews, s: &LoopSettings, seed: u64) -> Result<ProbeScores> {
+    match s.noise_sd {
+        Some(sd) => probe_scores(
+            &add_noise(&data.train_x1_cpu, sd, seed ^ 0x5eed_0001)?,
+            &data.train_labels,
+            &add_noise(&data.test_x1_cpu, sd, seed ^ 0x5eed_0002)?,
+            &data.test_labels,
+            s,
+            seed,
+        ),
+        None => probe_scores(&data.train_x1_cpu, &data.train_labels, &data.test_x1_cpu, &data.test_labels, s, seed),
+    }
+}
+
+/// One evaluation point of one run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EvalRecord {
+    pub experiment: String,
+    pub config: String,
+    pub encoder: EncoderKind,
+    pub critic: CriticKind,
+    pub estimator: EstimatorKind,
+    pub t: Option<f64>,
+    pub run: usize,
+    pub seed: u64,
+    pub step: usize,
+    /// I_est averaged over fresh training batches (what the paper plotted as "test").
+    pub i_est_train_nats: f64,
+    /// I_est averaged over batches of the real test set.
+    pub i_est_test_nats: f64,
+    /// The training loss at this point (on the training-batch estimate).
+    pub loss: f64,
+    pub test_accuracy: f64,
+    pub train_accuracy: f64,
+    pub probe_epochs: usize,
+    /// Seconds since the start of the run.
+    pub seconds: f64,
+    /// Extra measurements of some experiments (A2: log-condition percentiles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_condition_percentiles: Option<[f64; 6]>,
+}
+
+/// Stable per-(config, run) seed.
+pub fn run_seed(base: u64, config: &str, run: usize) -> u64 {
+    // FNV-1a over the name, mixed with the base seed and run number
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in config.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^ base.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (run as u64).wrapping_mul(0xbf58_476d_1ce4_e5b9)
+}
+
+/// What a run needs besides the config: built models.
+pub struct Models {
+    pub vs: nn::VarStore,
+    pub g1: Box<dyn Encoder>,
+    pub g2: Box<dyn Encoder>,
+    pub critic: Box<dyn Critic>,
+}
+
+/// Builds encoders and critic of a configuration in a fresh VarStore on `device`.
+pub fn build_models(cfg: &PairConfig, device: Device, seed: u64) -> Result<Models> {
+    mi_torch::seed_everything(seed);
+    let vs = nn::VarStore::new(device);
+    let root = vs.root();
+    let enc = |p: nn::Path, which: u64| -> Result<Box<dyn Encoder>> {
+        Ok(match cfg.encoder {
+            EncoderKind::Mlp => Box::new(mi_encoders::Mlp::paper(&p)?),
+            EncoderKind::Convnet => Box::new(mi_encoders::ConvNet::paper(&p)?),
+            EncoderKind::SkipMlp => Box::new(mi_encoders::SkipMlp::paper(&p)?),
+            EncoderKind::RealnvpAdditive => Box::new(mi_encoders::RealNvpEncoder::additive_paper(&p, seed ^ which)?),
+            EncoderKind::RealnvpAffine => Box::new(mi_encoders::RealNvpEncoder::affine_paper(&p, seed ^ which)?),
+        })
+    };
+    let g1 = enc(root.sub("g1"), 1)?;
+    let g2 = enc(root.sub("g2"), 2)?;
+    let (du, dv) = (g1.output_dim(), g2.output_dim());
+    let critic: Box<dyn Critic> = match cfg.critic {
+        CriticKind::Bilinear => Box::new(mi_critics::Bilinear::new(&root.sub("critic"), du, dv)?),
+        CriticKind::Separable => Box::new(mi_critics::Separable::new(&root.sub("critic"), du, dv, 100, 100)?),
+        CriticKind::Concat => Box::new(mi_critics::ConcatMlp::new(&root.sub("critic"), du, dv, 200)?),
+        CriticKind::None => return Err(ExperimentError::Invalid(format!("{}: the InfoMax loop needs a critic", cfg.name))),
+    };
+    Ok(Models { vs, g1, g2, critic })
+}
+
+fn bound(kind: EstimatorKind, scores: &Tensor) -> Result<Tensor> {
+    Ok(match kind {
+        EstimatorKind::Infonce => mi_estimators::bounds::infonce_tensor(scores)?,
+        EstimatorKind::Nwj => mi_estimators::bounds::nwj_tensor(scores)?,
+        EstimatorKind::None => return Err(ExperimentError::Invalid("no estimator given".into())),
+    })
+}
+
+fn loss_of(i_est: &Tensor, t: Option<f64>) -> Tensor {
+    match t {
+        Some(t) => (i_est - t).abs(),
+        None => -i_est,
+    }
+}
+
+/// Features g1(x) of a whole split, in chunks, without gradients, as a CPU array.
+pub fn features(g: &dyn Encoder, x: &Tensor, chunk: i64) -> Result<Array2<f32>> {
+    let _guard = tch::no_grad_guard();
+    let n = x.size()[0];
+    let mut parts = vec![];
+    let mut start = 0;
+    while start < n {
+        let len = chunk.min(n - start);
+        parts.push(g.encode(&x.narrow(0, start, len)));
+        start += len;
+    }
+    Ok(mi_torch::tensor_to_array2(&Tensor::cat(&parts, 0))?)
+}
+
+/// Trains one configuration once and returns its evaluation records.
+#[allow(clippy::too_many_arguments)]
+pub fn run_pair(
+    experiment: &str,
+    cfg: &PairConfig,
+    s: &LoopSettings,
+    data: &MnistViews,
+    run: usize,
+    base_seed: u64,
+    quiet: bool,
+    extra_eval: &mut dyn FnMut(&Models, &MnistViews, u64) -> Result<Option<[f64; 6]>>,
+) -> Result<Vec<EvalRecord>> {
+    let seed = run_seed(base_seed, &cfg.name, run);
+    let models = build_models(cfg, data.device, seed)?;
+    let mut opt = nn::Adam::default().build(&models.vs, s.learning_rate)?;
+    let mut batches = mi_views::batch::BatchStream::new(data.n_train(), s.batch, seed)?;
+    let mut eval_rng = ChaCha8Rng::seed_from_u64(seed ^ 0xe7a1);
+    let evals = s.eval_steps();
+    let start = Instant::now();
+    let mut records = vec![];
+    let mut progress = RunProgress::new(format!("{} run {run}", cfg.name), s.steps as u64, quiet);
+    let idx_tensor = |idx: &[usize]| Tensor::from_slice(&idx.iter().map(|&i| i as i64).collect::<Vec<_>>()).to_device(data.device);
+    let mut last_i = f64::NAN;
+    for step in 0..s.steps {
+        if evals.contains(&step) {
+            // I_est on fresh training batches and on the test set, no gradients
+            let (i_train, i_test, loss) = {
+                let _g = tch::no_grad_guard();
+                let mut acc = 0.0;
+                let mut loss_acc = 0.0;
+                for _ in 0..s.eval_train_batches.max(1) {
+                    let idx: Vec<usize> = (0..s.batch).map(|_| eval_rng.gen_range(0..data.n_train())).collect();
+                    let it = idx_tensor(&idx);
+                    let (x1, x2) = (data.train_x1.index_select(0, &it), data.train_x2.index_select(0, &it));
+                    let (x1, x2) = match s.noise_sd {
+                        Some(sd) => {
+                            let n = x1.randn_like() * sd;
+                            (&x1 + &n, &x2 + &n)
+                        }
+                        None => (x1, x2),
+                    };
+                    let sc = models.critic.scores(&models.g1.encode(&x1), &models.g2.encode(&x2));
+                    let i = bound(cfg.estimator, &sc)?;
+                    loss_acc += loss_of(&i, cfg.t).double_value(&[]);
+                    acc += i.double_value(&[]);
+                }
+                let k = s.eval_train_batches.max(1) as f64;
+                let n_test = data.test_labels.len();
+                let full = n_test / s.batch;
+                let nb = if s.eval_test_batches == 0 { full } else { s.eval_test_batches.min(full) };
+                let mut acc_t = 0.0;
+                for b in 0..nb {
+                    let x1 = data.test_x1.narrow(0, (b * s.batch) as i64, s.batch as i64);
+                    let x2 = data.test_x2.narrow(0, (b * s.batch) as i64, s.batch as i64);
+                    let sc = models.critic.scores(&models.g1.encode(&x1), &models.g2.encode(&x2));
+                    acc_t += bound(cfg.estimator, &sc)?.double_value(&[]);
+                }
+                (acc / k, acc_t / nb.max(1) as f64, loss_acc / k)
+            };
+            let (ftr, fte) = match s.noise_sd {
+                Some(sd) => {
+                    let _g = tch::no_grad_guard();
+                    let n1 = data.train_x1.randn_like() * sd;
+                    let n2 = data.test_x1.randn_like() * sd;
+                    (features(&*models.g1, &(&data.train_x1 + n1), 4096)?, features(&*models.g1, &(&data.test_x1 + n2), 4096)?)
+                }
+                None => (features(&*models.g1, &data.train_x1, 4096)?, features(&*models.g1, &data.test_x1, 4096)?),
+            };
+            let p = probe_scores(&ftr, &data.train_labels, &fte, &data.test_labels, s, seed ^ step as u64)?;
+            let extra = extra_eval(&models, data, seed ^ (step as u64) << 8)?;
+            last_i = i_train;
+            records.push(EvalRecord {
+                experiment: experiment.to_string(),
+                config: cfg.name.clone(),
+                encoder: cfg.encoder,
+                critic: cfg.critic,
+                estimator: cfg.estimator,
+                t: cfg.t,
+                run,
+                seed,
+                step,
+                i_est_train_nats: i_train,
+                i_est_test_nats: i_test,
+                loss,
+                test_accuracy: p.test_accuracy,
+                train_accuracy: p.train_accuracy,
+                probe_epochs: p.probe_epochs,
+                seconds: start.elapsed().as_secs_f64(),
+                log_condition_percentiles: extra,
+            });
+        }
+        let it = idx_tensor(&batches.next_batch());
+        let x1 = data.train_x1.index_select(0, &it);
+        let x2 = data.train_x2.index_select(0, &it);
+        let (x1, x2) = match s.noise_sd {
+            // one draw of noise, the same tensor on both views (A2)
+            Some(sd) => {
+                let n = x1.randn_like() * sd;
+                (&x1 + &n, &x2 + &n)
+            }
+            None => (x1, x2),
+        };
+        let scores = models.critic.scores(&models.g1.encode(&x1), &models.g2.encode(&x2));
+        let i_est = bound(cfg.estimator, &scores)?;
+        let loss = loss_of(&i_est, cfg.t);
+        opt.backward_step(&loss);
+        if step % 50 == 0 {
+            let l = loss.double_value(&[]);
+            if !l.is_finite() {
+                return Err(ExperimentError::Diverged { config: cfg.name.clone(), run, step, loss: l });
+            }
+            last_i = i_est.double_value(&[]);
+        }
+        progress.update(step as u64 + 1, &format!("I_est {last_i:.3}"));
+    }
+    let last = records.last();
+    progress.finish(&match last {
+        Some(r) => format!("test accuracy {:.4}, I_est {:.3} nats (step {})", r.test_accuracy, r.i_est_train_nats, r.step),
+        None => "no evaluation".into(),
+    });
+    Ok(records)
+}

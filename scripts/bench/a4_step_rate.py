@@ -1,0 +1,65 @@
+"""PyTorch twin of `cargo run --release -p mi-experiments --example a4_step_rate`: training steps
+per second of the A4 configurations (encoder pair + bilinear critic + InfoNCE, |I - t| loss,
+batch 128, Adam 1e-4) on random inputs. Prints one JSON line per encoder."""
+import json, math, sys, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Mlp(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l1, self.l2, self.l3 = nn.Linear(392, 300), nn.Linear(300, 300), nn.Linear(300, 100)
+
+    def forward(self, x):
+        return self.l3(F.relu(self.l2(F.relu(self.l1(x)))))
+
+
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 64, 5, stride=2, padding=2)
+        self.c2 = nn.Conv2d(64, 128, 5, stride=2, padding=2)
+        self.scale = nn.Parameter(torch.ones(128, 1, 1))
+        self.bias = nn.Parameter(torch.zeros(128, 1, 1))
+        self.out = nn.Linear(128, 100)
+
+    def forward(self, x):
+        h = F.relu(self.c2(F.relu(self.c1(x.view(-1, 1, 14, 28)))))
+        m = h.mean(dim=(1, 2, 3), keepdim=True)
+        s = h.std(dim=(1, 2, 3), keepdim=True)
+        h = (h - m) / (s + 1e-6) * self.scale + self.bias
+        return self.out(h.mean(dim=(2, 3)))
+
+
+def main():
+    steps = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    torch.manual_seed(0)
+    data = torch.rand(60000, 784)
+    for name, cls in [("Mlp", Mlp), ("Convnet", ConvNet)]:
+        g1, g2 = cls(), cls()
+        w = nn.Parameter(torch.randn(100, 100) * 0.01)
+        opt = torch.optim.Adam(list(g1.parameters()) + list(g2.parameters()) + [w], lr=1e-4)
+
+        def step():
+            idx = torch.randint(0, 60000, (128,))
+            x = data[idx]
+            s = g1(x[:, :392]) @ w @ g2(x[:, 392:]).T
+            i_est = math.log(128) + (s.diagonal() - torch.logsumexp(s, dim=1)).mean()
+            loss = (i_est - 2.0).abs()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+
+        for _ in range(10):
+            step()
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        secs = time.perf_counter() - start
+        print(json.dumps({"encoder": name, "steps": steps, "seconds": round(secs, 3), "steps_per_second": round(steps / secs, 2)}))
+
+
+if __name__ == "__main__":
+    main()
