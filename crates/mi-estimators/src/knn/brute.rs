@@ -1,17 +1,43 @@
 //! Parallel brute force (rayon over query points), O(N²·d): the path for high dimension, where
-//! space-partitioning trees degrade. Each query computes all marginal distances once, selects the
-//! k-th joint neighbour by (distance, index) in linear time, and counts in the same buffers.
-use super::{closer, maxdist, KsgAlgorithm, Prepared};
+//! space-partitioning trees degrade. Coordinates are stored column by column so that the distance
+//! loops vectorise; each query computes all marginal max-norm distances once, keeps the k nearest
+//! joint neighbours by (distance, index) in one pass, and counts in the same buffers.
+//!
+//! Distances are computed coordinate by coordinate as |q_c − p_c| and maximised; max is exact, so
+//! they equal [`super::maxdist`] bit for bit.
+use super::{closer, KsgAlgorithm, Prepared};
 use rayon::prelude::*;
-use std::cmp::Ordering;
 
-fn order(a: &(f64, usize), b: &(f64, usize)) -> Ordering {
-    if closer(*a, *b) {
-        Ordering::Less
-    } else if closer(*b, *a) {
-        Ordering::Greater
-    } else {
-        Ordering::Equal
+/// Columns of the prepared data (column-major copy).
+fn columns(p: &Prepared) -> Vec<Vec<f64>> {
+    let d = p.dim();
+    (0..d).map(|c| (0..p.n).map(|i| p.data[i * d + c]).collect()).collect()
+}
+
+/// out[j] = max over the given columns of |q_c − col_c[j]|.
+fn max_dists(cols: &[Vec<f64>], q: &[f64], out: &mut Vec<f64>, n: usize) {
+    out.clear();
+    out.resize(n, 0.0);
+    for (col, &qc) in cols.iter().zip(q) {
+        for (o, &v) in out.iter_mut().zip(col.iter()) {
+            let a = (qc - v).abs();
+            *o = if a > *o { a } else { *o };
+        }
+    }
+}
+
+/// The k nearest (distance, index) pairs other than `skip`, sorted nearest first.
+fn k_nearest(dist: &[f64], skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
+    best.clear();
+    for (j, &v) in dist.iter().enumerate() {
+        if j == skip {
+            continue;
+        }
+        if best.len() < k || closer((v, j), best[best.len() - 1]) {
+            let pos = best.iter().position(|&b| closer((v, j), b)).unwrap_or(best.len());
+            best.insert(pos, (v, j));
+            best.truncate(k);
+        }
     }
 }
 
@@ -19,38 +45,41 @@ fn order(a: &(f64, usize), b: &(f64, usize)) -> Ordering {
 struct Buffers {
     dx: Vec<f64>,
     dy: Vec<f64>,
-    joint: Vec<(f64, usize)>,
+    joint: Vec<f64>,
+    best: Vec<(f64, usize)>,
+}
+
+fn count_below(d: &[f64], r: f64) -> usize {
+    d.iter().map(|&v| usize::from(v < r)).sum()
+}
+
+fn count_at_most(d: &[f64], r: f64) -> usize {
+    d.iter().map(|&v| usize::from(v <= r)).sum()
 }
 
 pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usize, usize)> {
     let n = p.n;
+    let cols = columns(p);
+    let (cx, cy) = cols.split_at(p.dx);
     (0..n)
         .into_par_iter()
         .map_init(Buffers::default, |buf, i| {
-            buf.dx.clear();
-            buf.dy.clear();
+            max_dists(cx, p.x(i), &mut buf.dx, n);
+            max_dists(cy, p.y(i), &mut buf.dy, n);
             buf.joint.clear();
-            let (xi, yi) = (p.x(i), p.y(i));
-            for j in 0..n {
-                let (a, b) = (maxdist(xi, p.x(j)), maxdist(yi, p.y(j)));
-                buf.dx.push(a);
-                buf.dy.push(b);
-                if j != i {
-                    buf.joint.push((if a > b { a } else { b }, j));
-                }
-            }
-            buf.joint.select_nth_unstable_by(k - 1, order);
-            let others = |d: &[f64], pred: &dyn Fn(f64) -> bool| d.iter().enumerate().filter(|&(j, &v)| j != i && pred(v)).count();
+            buf.joint.extend(buf.dx.iter().zip(&buf.dy).map(|(&a, &b)| if a > b { a } else { b }));
+            k_nearest(&buf.joint, i, k, &mut buf.best);
+            // the point itself has distance 0 in every space: remove it from the counts
             match alg {
                 KsgAlgorithm::One => {
-                    let eps = buf.joint[k - 1].0;
-                    (others(&buf.dx, &|v| v < eps), others(&buf.dy, &|v| v < eps))
+                    let eps = buf.best[k - 1].0;
+                    let own = usize::from(0.0 < eps);
+                    (count_below(&buf.dx, eps) - own, count_below(&buf.dy, eps) - own)
                 }
                 KsgAlgorithm::Two => {
-                    let near = &buf.joint[..k];
-                    let ex = near.iter().map(|&(_, j)| buf.dx[j]).fold(0.0f64, |m, v| if v > m { v } else { m });
-                    let ey = near.iter().map(|&(_, j)| buf.dy[j]).fold(0.0f64, |m, v| if v > m { v } else { m });
-                    (others(&buf.dx, &|v| v <= ex), others(&buf.dy, &|v| v <= ey))
+                    let ex = buf.best.iter().map(|&(_, j)| buf.dx[j]).fold(0.0f64, |m, v| if v > m { v } else { m });
+                    let ey = buf.best.iter().map(|&(_, j)| buf.dy[j]).fold(0.0f64, |m, v| if v > m { v } else { m });
+                    (count_at_most(&buf.dx, ex) - 1, count_at_most(&buf.dy, ey) - 1)
                 }
             }
         })
@@ -59,14 +88,13 @@ pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usiz
 
 pub(crate) fn kth_radii(p: &Prepared, k: usize) -> Vec<f64> {
     let n = p.n;
+    let cols = columns(p);
     (0..n)
         .into_par_iter()
-        .map_init(Vec::new, |buf: &mut Vec<(f64, usize)>, i| {
-            buf.clear();
-            let xi = p.row(i);
-            buf.extend((0..n).filter(|&j| j != i).map(|j| (maxdist(xi, p.row(j)), j)));
-            buf.select_nth_unstable_by(k - 1, order);
-            buf[k - 1].0
+        .map_init(Buffers::default, |buf, i| {
+            max_dists(&cols, p.row(i), &mut buf.joint, n);
+            k_nearest(&buf.joint, i, k, &mut buf.best);
+            buf.best[k - 1].0
         })
         .collect()
 }

@@ -187,12 +187,57 @@ impl KdTree {
     }
 }
 
-/// KSG per-point marginal counts through k-d trees on the joint space and on each marginal.
+/// Exact radius counts on a single coordinate: a sorted copy and two binary searches. The
+/// predicates below are the ones [`maxdist`] evaluates (|q − v| is fl(v − q) for v ≥ q and
+/// fl(q − v) for v < q), and both are monotone along the sorted values.
+struct SortedAxis {
+    v: Vec<f64>,
+}
+
+impl SortedAxis {
+    fn new(mut v: Vec<f64>) -> Self {
+        v.sort_by(f64::total_cmp);
+        SortedAxis { v }
+    }
+
+    fn count(&self, q: f64, r: f64, strict: bool) -> usize {
+        let inside = |dist: f64| if strict { dist < r } else { dist <= r };
+        let upper = self.v.partition_point(|&v| v < q || inside(v - q));
+        let lower = self.v.partition_point(|&v| v < q && !inside(q - v));
+        upper - lower
+    }
+}
+
+/// Radius counts in one marginal space: a sorted axis in 1-D, a k-d tree otherwise.
+enum Marginal {
+    Axis(SortedAxis),
+    Tree(KdTree),
+}
+
+impl Marginal {
+    fn build<'a>(n: usize, d: usize, coord: impl Fn(usize) -> &'a [f64]) -> Self {
+        if d == 1 {
+            Marginal::Axis(SortedAxis::new((0..n).map(|i| coord(i)[0]).collect()))
+        } else {
+            Marginal::Tree(KdTree::build(n, d, coord))
+        }
+    }
+
+    fn count(&self, q: &[f64], r: f64, strict: bool) -> usize {
+        match self {
+            Marginal::Axis(a) => a.count(q[0], r, strict),
+            Marginal::Tree(t) => t.count(q, r, strict),
+        }
+    }
+}
+
+/// KSG per-point marginal counts through a k-d tree on the joint space and a k-d tree (or a
+/// sorted axis in 1-D) on each marginal.
 pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usize, usize)> {
     let (n, d, dx, dy) = (p.n, p.dim(), p.dx, p.dy);
     let (joint, (tx, ty)) = rayon::join(
         || KdTree::build(n, d, |i| p.row(i)),
-        || rayon::join(|| KdTree::build(n, dx, |i| p.x(i)), || KdTree::build(n, dy, |i| p.y(i))),
+        || rayon::join(|| Marginal::build(n, dx, |i| p.x(i)), || Marginal::build(n, dy, |i| p.y(i))),
     );
     (0..n)
         .into_par_iter()
