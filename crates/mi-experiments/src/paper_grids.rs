@@ -80,9 +80,12 @@ pub fn profile_settings(experiment: &str, profile: Profile) -> (LoopSettings, us
         Profile::Paper => (paper, 20),
         // Sized for 2 CPU cores (see the module docs of each experiment in ARCHITECTURE.md):
         // the ConvNet runs at ≈15–20 steps/s there, the MLP at ≈200.
+        // A4: 4 ConvNet configurations × 2 runs × 2,001 steps ≈ 16 min of training at ≈17 steps/s,
+        // plus 5 evaluations per run (features of 70,000 images and a probe each). A3 (MLP only):
+        // 6 configurations × 3 runs × 3,001 steps at ≈200 steps/s.
         Profile::Quick => match experiment {
-            "a4" => (LoopSettings { steps: 2_401, eval_every: 400, ..paper }, 2),
-            _ => (LoopSettings { steps: 3_001, eval_every: 500, ..paper }, 3),
+            "a4" => (LoopSettings { steps: 2_001, eval_every: 500, eval_test_batches: 20, ..paper }, 2),
+            _ => (LoopSettings { steps: 3_001, eval_every: 500, eval_test_batches: 20, ..paper }, 3),
         },
         Profile::Smoke => (
             LoopSettings { steps: 21, eval_every: 10, eval_train_batches: 2, eval_test_batches: 4, probe_max_epochs: 5, ..paper },
@@ -123,18 +126,9 @@ pub fn reproduce(experiment: &str, opts: &RunOptions) -> Result<PathBuf> {
     }
     let spec = GridSpec { experiment: experiment.into(), profile, configs, settings, runs, seed: opts.seed };
 
+    // the smoke profile runs every code path on a slice of the data
+    let (n_train, n_test) = if profile == Profile::Smoke { (6_000, 1_000) } else { (60_000, 10_000) };
     let data_dir = mi_data::data_root(opts.data_dir.as_deref()).join("mnist");
-    mi_data::mnist::ensure(&data_dir, &mut |m| say(m))?;
-    let mut mnist = mi_data::mnist::load(&data_dir)?;
-    if profile == Profile::Smoke {
-        // every code path, on a slice of the data
-        mnist.train_images = mnist.train_images.slice_move(ndarray::s![..6_000, .., ..]);
-        mnist.train_labels = mnist.train_labels.slice_move(ndarray::s![..6_000]);
-        mnist.test_images = mnist.test_images.slice_move(ndarray::s![..1_000, .., ..]);
-        mnist.test_labels = mnist.test_labels.slice_move(ndarray::s![..1_000]);
-    }
-    let data = MnistViews::from_mnist(&mnist, device)?;
-
     let out = opts.out.clone().unwrap_or_else(|| PathBuf::from("results").join(experiment));
     let config = serde_json::json!({
         "experiment": experiment,
@@ -144,8 +138,8 @@ pub fn reproduce(experiment: &str, opts: &RunOptions) -> Result<PathBuf> {
             "runs": runs,
             "seed": opts.seed,
             "configs": spec.configs,
-            "n_train": data.n_train(),
-            "n_test": data.test_labels.len(),
+            "n_train": n_train,
+            "n_test": n_test,
         },
         "profile_reason": why,
         "data_dir": data_dir,
@@ -153,6 +147,16 @@ pub fn reproduce(experiment: &str, opts: &RunOptions) -> Result<PathBuf> {
     });
     let dir = ResultsDir::open(&out, &config)?;
     say(&format!("{experiment}: {} configurations × {runs} runs × {} steps → {}", spec.configs.len(), spec.settings.steps, out.display()));
+
+    mi_data::mnist::ensure(&data_dir, &mut |m| say(m))?;
+    let mut mnist = mi_data::mnist::load(&data_dir)?;
+    if n_train < mnist.train_labels.len() || n_test < mnist.test_labels.len() {
+        mnist.train_images = mnist.train_images.slice_move(ndarray::s![..n_train, .., ..]);
+        mnist.train_labels = mnist.train_labels.slice_move(ndarray::s![..n_train]);
+        mnist.test_images = mnist.test_images.slice_move(ndarray::s![..n_test, .., ..]);
+        mnist.test_labels = mnist.test_labels.slice_move(ndarray::s![..n_test]);
+    }
+    let data = MnistViews::from_mnist(&mnist, device)?;
 
     let baseline = infomax::pixel_baseline(&data, &spec.settings, opts.seed)?;
     say(&format!("pixel baseline: test accuracy {:.4}", baseline.test_accuracy));
