@@ -18,7 +18,7 @@ const NPY_MAGIC: &[u8] = b"\x93NUMPY";
 /// Reads a numeric matrix (`n × d`, f64) from `.npy` or `.csv`; refuses empty files, NaN and ±∞.
 pub fn read_matrix(path: &Path) -> Result<Array2<f64>> {
     let m = match extension(path)?.as_str() {
-        "npy" => read_npy(path)?.into_f64(),
+        "npy" => read_npy(path)?.into_f64().ok_or_else(|| DataError::format(path, "shape does not match the data"))?,
         "csv" => read_csv(path)?,
         _ => unreachable!("extension() only returns supported ones"),
     };
@@ -44,7 +44,7 @@ pub fn read_labels(path: &Path) -> Result<Array1<i64>> {
                 }
                 return non_empty(path, Array1::from(v));
             }
-            let m = a.into_f64();
+            let m = a.into_f64().ok_or_else(|| DataError::format(path, "shape does not match the data"))?;
             (m.iter().copied().collect(), ncols)
         }
         _ => {
@@ -98,15 +98,16 @@ pub enum NpyData {
 }
 
 impl NpyArray {
-    /// As an `n × d` matrix (a 1-D array becomes one column).
-    pub fn into_f64(self) -> Array2<f64> {
+    /// As an `n × d` matrix (a 1-D array becomes one column); `None` when `shape` does not match
+    /// the number of values (impossible for arrays read by [`read_npy`]).
+    pub fn into_f64(self) -> Option<Array2<f64>> {
         let rows = self.shape.first().copied().unwrap_or(0);
         let cols = if self.shape.len() == 2 { self.shape[1] } else { 1 };
         let v = match self.data {
             NpyData::Float(v) => v,
             NpyData::Int(v) => v.into_iter().map(|x| x as f64).collect(),
         };
-        Array2::from_shape_vec((rows, cols), v).expect("shape checked when reading")
+        Array2::from_shape_vec((rows, cols), v).ok()
     }
 }
 
@@ -159,8 +160,8 @@ fn parse_npy(b: &[u8]) -> std::result::Result<NpyArray, String> {
     }
     let chunks = body.chunks_exact(size);
     let data = match (kind, size) {
-        ('f', 4) => NpyData::Float(chunks.map(|c| f32::from_le_bytes(c.try_into().unwrap()) as f64).collect()),
-        ('f', 8) => NpyData::Float(chunks.map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect()),
+        ('f', 4) => NpyData::Float(chunks.map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64).collect()),
+        ('f', 8) => NpyData::Float(chunks.map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])).collect()),
         ('i', 1 | 2 | 4 | 8) => NpyData::Int(
             chunks
                 .map(|c| {
