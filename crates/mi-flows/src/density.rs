@@ -62,6 +62,23 @@ impl Target2d {
         }
     }
 
+    /// An error unless the parameters describe a proper density (positive widths, at least one
+    /// mixture component).
+    pub fn check(&self) -> Result<()> {
+        let ok = match self {
+            Target2d::Ring { radius, width } => radius.is_finite() && *width > 0.0 && width.is_finite(),
+            Target2d::TwoMoons { scale, noise } => scale.is_finite() && *noise > 0.0 && noise.is_finite(),
+            Target2d::GaussianMixture { means, std } => {
+                !means.is_empty() && *std > 0.0 && std.is_finite() && means.iter().flatten().all(|m| m.is_finite())
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(FlowError::Config(format!("not a proper 2-D density: {self:?}")))
+        }
+    }
+
     fn moon_point(scale: f64, t: f64, upper: bool) -> [f64; 2] {
         // scikit-learn: outer (cos t, sin t), inner (1 − cos t, 1 − sin t − 0.5); centre (0.5, 0.25)
         let (x, y) = if upper { (t.cos(), t.sin()) } else { (1.0 - t.cos(), 0.5 - t.sin()) };
@@ -86,7 +103,7 @@ impl Target2d {
                     [m[0] + noise * e1, m[1] + noise * e2]
                 }
                 Target2d::GaussianMixture { means, std } => {
-                    let m = means[rng.gen_range(0..means.len().max(1))];
+                    let m = means.get(rng.gen_range(0..means.len().max(1))).copied().unwrap_or([0.0, 0.0]);
                     [m[0] + std * e1, m[1] + std * e2]
                 }
             };
@@ -98,6 +115,7 @@ impl Target2d {
     /// Draws `n` points as an `n × 2` tensor of `kind` on `device`, from a ChaCha8 stream seeded
     /// with `seed`.
     pub fn sample(&self, n: usize, seed: u64, kind: Kind, device: Device) -> Result<Tensor> {
+        self.check()?;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         self.tensor(self.sample_with(n, &mut rng), kind, device)
     }
@@ -197,6 +215,13 @@ mod tests {
             let i = integral(&t);
             assert!((i - 1.0).abs() < 2e-3, "{}: {i}", t.name());
         }
+    }
+
+    #[test]
+    fn improper_targets_are_refused() {
+        assert!(Target2d::GaussianMixture { means: vec![], std: 1.0 }.sample(3, 0, Kind::Double, Device::Cpu).is_err());
+        assert!(Target2d::Ring { radius: 1.0, width: 0.0 }.check().is_err());
+        assert!(Target2d::by_name("spiral").is_err());
     }
 
     #[test]

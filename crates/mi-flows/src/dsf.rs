@@ -1,7 +1,8 @@
 //! The deep sigmoidal flow (Huang et al., 2018): per coordinate
 //! `y = logit( Σ_j w_j σ(a_j x + b_j) )` with `a_j = softplus(·) + δ > 0` and `w = softmax(·)`,
-//! strictly increasing in `x` and onto ℝ, so invertible (by bisection; there is no closed form).
-use crate::bisect::invert_increasing;
+//! strictly increasing in `x` and onto ℝ, so invertible (numerically: bisection safeguarded by
+//! Newton steps, see [`crate::bisect`]; there is no closed form).
+use crate::bisect::invert_increasing_newton;
 use crate::Flow;
 use tch::{nn, Kind, Tensor};
 
@@ -111,7 +112,13 @@ impl Flow for DeepSigmoidalFlow {
     fn inverse(&self, y: &Tensor) -> (Tensor, Tensor) {
         let mut h = y.shallow_clone();
         for l in (0..self.cfg.layers).rev() {
-            h = invert_increasing(|x| self.apply_layer(l, x).0, &h);
+            h = invert_increasing_newton(
+                |x| {
+                    let (y, ld) = self.apply_layer(l, x);
+                    (y, ld.exp())
+                },
+                &h,
+            );
         }
         let (_, ld) = self.forward(&h);
         (h, -ld)

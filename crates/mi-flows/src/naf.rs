@@ -1,7 +1,7 @@
 //! A 2-D neural autoregressive flow: each layer transforms one coordinate with a learned
 //! sigmoid mixture and the other with a sigmoid mixture whose parameters an MLP emits from the
 //! first coordinate (a triangular Jacobian); consecutive layers swap the roles of the coordinates.
-use crate::bisect::invert_increasing;
+use crate::bisect::invert_increasing_newton;
 use crate::dsf::{dsf_transform, SigmoidParams};
 use crate::init::{DenseNet, WeightInit};
 use crate::{Flow, FlowError, Result};
@@ -66,9 +66,13 @@ impl NafLayer {
         let yc = y.select(1, self.cond);
         let yt = y.select(1, self.transformed());
         let p1 = self.first_params();
-        let xc = invert_increasing(|x| dsf_transform(x, &p1).0, &yc);
+        let with_slope = |p: &SigmoidParams, x: &Tensor| {
+            let (y, ld) = dsf_transform(x, p);
+            (y, ld.exp())
+        };
+        let xc = invert_increasing_newton(|x| with_slope(&p1, x), &yc);
         let p2 = tch::no_grad(|| self.second_params(&xc));
-        let xt = invert_increasing(|x| dsf_transform(x, &p2).0, &yt);
+        let xt = invert_increasing_newton(|x| with_slope(&p2, x), &yt);
         let x = self.assemble(xc, xt);
         let (_, ld) = self.forward(&x);
         (x, -ld)
@@ -127,7 +131,8 @@ impl Flow for Naf2d {
         (h, ld)
     }
 
-    /// Inverts layer by layer, each coordinate by bisection (no gradient is recorded).
+    /// Inverts layer by layer, each coordinate by Newton-safeguarded bisection (no gradient is
+    /// recorded).
     fn inverse(&self, y: &Tensor) -> (Tensor, Tensor) {
         let mut h = y.shallow_clone();
         let mut ld = Tensor::zeros([y.size()[0]], (y.kind(), y.device()));

@@ -54,6 +54,7 @@ pub fn fit_2d(flow: &dyn Flow, vs: &nn::VarStore, target: &Target2d, cfg: &FitCo
             flow.dim()
         )));
     }
+    target.check()?;
     let kind = vs.kind();
     let device = vs.device();
     let mut opt = nn::Adam::default().build(vs, cfg.lr)?;
