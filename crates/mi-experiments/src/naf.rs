@@ -64,7 +64,7 @@ impl NafConfig {
             profile: profile.to_string(),
             seed,
             targets: vec!["ring".into(), "moons".into(), "mixture".into()],
-            steps: 3000,
+            steps: 2000,
             batch: 512,
             lr: 5e-3,
             layers: 3,
@@ -72,7 +72,7 @@ impl NafConfig {
             hidden: vec![64, 64],
             extent: 4.0,
             pixels: 200,
-            samples: 100_000,
+            samples: 60_000,
             wide: 12.0,
             wide_points: 481,
         };
@@ -163,7 +163,14 @@ fn fit_one(cfg: &NafConfig, index: usize, device: Device, log: &mut dyn FnMut(&s
     };
     log(&format!("naf: fitting {name} ({} parameters, {} steps)", flow.num_parameters(), cfg.steps));
     let start = Instant::now();
-    let report = fit_2d(&flow, &vs, &target, &fit_cfg)?;
+    // Training tensors are small (512 × 16): libtorch's intra-op threads only add synchronisation
+    // there, and on a busy machine they make each step several times slower. The evaluation
+    // below (large grids, bisection on many samples) keeps the default threads.
+    let threads = tch::get_num_threads();
+    tch::set_num_threads(1);
+    let report = fit_2d(&flow, &vs, &target, &fit_cfg);
+    tch::set_num_threads(threads);
+    let report = report?;
     let train_seconds = start.elapsed().as_secs_f64();
     log(&format!(
         "naf: {name}: held-out NLL {:.4} nats (target entropy {:.4}) in {train_seconds:.1} s",
@@ -303,13 +310,7 @@ pub fn reproduce(cfg: &NafConfig, device: Device, out: &Path, mut log: impl FnMu
     for t in &cfg.targets {
         Target2d::by_name(t)?;
     }
-    // Every tensor here is small (512 × 16 at most in training): libtorch's intra-op threads only
-    // add synchronisation, and on a busy machine they make each step many times slower.
-    let threads = tch::get_num_threads();
-    tch::set_num_threads(1);
-    let result = reproduce_inner(cfg, device, out, &mut log);
-    tch::set_num_threads(threads);
-    result
+    reproduce_inner(cfg, device, out, &mut log)
 }
 
 fn reproduce_inner(cfg: &NafConfig, device: Device, out: &Path, log: &mut dyn FnMut(&str)) -> Result<NafSummary> {
