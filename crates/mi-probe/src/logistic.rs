@@ -135,9 +135,13 @@ impl LogisticRegression {
         }
         let encoded: Vec<usize> = y.iter().map(|l| classes.binary_search(l).unwrap_or(0)).collect();
         let (loss, n_rows) = if classes.len() == 2 { (Loss::Binomial, 1) } else { (Loss::Multinomial, classes.len()) };
-        n.checked_mul(n_rows)
-            .and_then(|v| v.checked_mul(std::mem::size_of::<f64>()))
-            .ok_or(ProbeError::TooLarge { what: "n_samples × n_classes", value: n, max: usize::MAX / 8 / n_rows })?;
+        // SAGA keeps one gradient per sample and weight row; refuse what cannot sensibly fit in
+        // memory (e.g. a label column that is really a continuous target) rather than abort
+        const MAX_MEMORY_ENTRIES: usize = 1 << 30; // 8 GiB of f64
+        let entries = n.saturating_mul(n_rows);
+        if entries > MAX_MEMORY_ENTRIES {
+            return Err(ProbeError::TooLarge { what: "n_samples × n_classes (SAGA's gradient memory)", value: entries, max: MAX_MEMORY_ENTRIES });
+        }
 
         let owned: Vec<T>;
         let xs: &[T] = match x.as_slice() {

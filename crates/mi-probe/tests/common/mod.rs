@@ -35,7 +35,7 @@ pub fn multinomial_objective(theta: &[f64], x: ArrayView2<f64>, y: ArrayView1<i6
     let (n, d) = x.dim();
     let w = ndarray::ArrayView2::from_shape((k, d), &theta[..k * d]).unwrap();
     let b = ndarray::ArrayView1::from(&theta[k * d..]);
-    let mut z = x.dot(&w.t()) + &b; // n × k
+    let mut z = x.dot(&w.t()) + b; // n × k
     let mut loss = 0.0;
     for (i, mut zr) in z.outer_iter_mut().enumerate() {
         let m = zr.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
@@ -46,7 +46,7 @@ pub fn multinomial_objective(theta: &[f64], x: ArrayView2<f64>, y: ArrayView1<i6
         zr.mapv_inplace(|v| c * (v - m).exp() / se);
         zr[yi] -= c;
     }
-    let gw = z.t().dot(&x) + &w; // k × d
+    let gw = z.t().dot(&x) + w; // k × d
     let gb = z.sum_axis(ndarray::Axis(0));
     grad[..k * d].copy_from_slice(gw.as_slice().unwrap());
     grad[k * d..].copy_from_slice(gb.as_slice().unwrap());
