@@ -20,7 +20,7 @@ pub struct Args {
     /// Inverse L2 regularisation strength (scikit-learn's C).
     #[arg(long, default_value_t = 10.0)]
     pub c: f64,
-    /// Stop when max|ΔW| / max|W| < tol after an epoch.
+    /// Stop when max|ΔW| / max|W| ≤ tol after an epoch (scikit-learn's rule).
     #[arg(long, default_value_t = 0.1)]
     pub tol: f64,
     #[arg(long, default_value_t = 100)]

@@ -22,7 +22,7 @@
 //! * [`LogisticRegression`]: multinomial logistic regression with an L2 penalty, parametrised like
 //!   scikit-learn (`C · Σ loss + ½‖W‖²`, intercept unpenalised), solved by SAGA with
 //!   scikit-learn's step size, updates, stopping rule and — for seeds below 2³² — sample order
-//!   (see [`saga`](crate::saga) for what is reorganised for speed). Two classes give scikit-learn's
+//!   (see [`saga`] for what is reorganised for speed). Two classes give scikit-learn's
 //!   binomial model.
 //! * [`MinMaxScaler`], [`StandardScaler`], [`Scaling`]: fitted on train, applied to test.
 //! * [`CosineKnn`]: the cosine k-nearest-neighbour probe (documented tie-breaking).
