@@ -147,3 +147,56 @@ pub(crate) mod testing {
         t.double_value(&[])
     }
 }
+
+/// The tensor forms are differentiable and their gradients are the gradients of the f64 forms:
+/// autograd against central finite differences (h = 1e-5) at every entry of random matrices.
+#[cfg(all(test, feature = "tch"))]
+mod gradient_tests {
+    use super::testing::{random_scores, to_tensor};
+    use super::*;
+    use ndarray::{Array1, Array2};
+    use tch::Tensor;
+
+    type F64Bound = Box<dyn Fn(&Array2<f64>) -> f64>;
+    type TensorBound = Box<dyn Fn(&Tensor) -> Tensor>;
+
+    fn check(name: &str, f: F64Bound, t: TensorBound) {
+        for seed in 0..3 {
+            let s = random_scores(5, 1.5, seed);
+            let st = to_tensor(&s).set_requires_grad(true);
+            t(&st).backward();
+            let g = st.grad();
+            let h = 1e-5;
+            for ((i, j), _) in s.indexed_iter() {
+                let (mut a, mut b) = (s.clone(), s.clone());
+                a[[i, j]] += h;
+                b[[i, j]] -= h;
+                let fd = (f(&a) - f(&b)) / (2.0 * h);
+                let ad = g.double_value(&[i as i64, j as i64]);
+                assert!((fd - ad).abs() < 1e-6, "{name}: d/dS[{i},{j}] autograd {ad} vs finite difference {fd}");
+            }
+        }
+    }
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        let lb = Array1::from_shape_fn(5, |i| 0.2 * i as f64);
+        let lbt = Tensor::from_slice(lb.as_slice().unwrap_or(&[]));
+        check("infonce", Box::new(|s| infonce(&s.view()).unwrap()), Box::new(|t| infonce_tensor(t).unwrap()));
+        check("nwj", Box::new(|s| nwj(&s.view()).unwrap()), Box::new(|t| nwj_tensor(t).unwrap()));
+        check("dv", Box::new(|s| dv(&s.view()).unwrap()), Box::new(|t| dv_tensor(t).unwrap()));
+        check("js", Box::new(|s| js(&s.view()).unwrap()), Box::new(|t| js_tensor(t).unwrap()));
+        let (l1, l2) = (lb.clone(), lbt.shallow_clone());
+        check("tuba", Box::new(move |s| tuba(&s.view(), &l1.view()).unwrap()), Box::new(move |t| tuba_tensor(t, &l2).unwrap()));
+        for alpha in [0.0, 0.3, 1.0] {
+            let (l1, l2) = (lb.clone(), lbt.shallow_clone());
+            check(
+                "interpolated",
+                Box::new(move |s| interpolated(&s.view(), &l1.view(), alpha).unwrap()),
+                Box::new(move |t| interpolated_tensor(t, &l2, alpha).unwrap()),
+            );
+        }
+        // SMILE's gradient is JS's by design (its value is the clipped DV)
+        check("smile", Box::new(|s| js(&s.view()).unwrap()), Box::new(|t| smile_tensor(t, 5.0).unwrap()));
+    }
+}
