@@ -1,8 +1,8 @@
 //! MINE (Belghazi et al. 2018): the DV bound, with the gradient of its log term corrected by an
 //! exponential moving average (EMA) of mean_{i≠j} exp S_ij. The value reported is DV.
 //!
-//! [`MineEma`] keeps the average in log space (so it cannot overflow); [`mine`] evaluates DV and
-//! updates it; [`mine_tensor`] returns a surrogate whose value is DV and whose gradient is
+//! [`MineEma`] keeps the average in log space (so it cannot overflow); [`mine()`] evaluates DV and
+//! updates it; `mine_tensor` (feature `tch`) returns a surrogate whose value is DV and whose gradient is
 //! ∇ mean S_ii − ∇(mean exp S_ij) / EMA, MINE's bias-corrected gradient.
 use super::{batch_size, diag_mean, offdiag_logmeanexp};
 use crate::error::{EstimatorError, Result};

@@ -9,13 +9,13 @@
 //!
 //! | bound | function | cap |
 //! |---|---|---|
-//! | InfoNCE | [`infonce`] | ≤ log B |
-//! | NWJ | [`nwj`] | — |
-//! | DV / MINE | [`dv`], [`mine::MineEma`] | — |
-//! | TUBA | [`tuba`] | — |
-//! | JS (f-GAN; a training signal, not a bound) | [`js`] | — |
-//! | SMILE(τ) | [`smile`] | — |
-//! | I_α | [`interpolated`] | — |
+//! | InfoNCE | [`infonce()`] | ≤ log B |
+//! | NWJ | [`nwj()`] | — |
+//! | DV / MINE | [`dv()`], [`mine::MineEma`] | — |
+//! | TUBA | [`tuba()`] | — |
+//! | JS (f-GAN; a training signal, not a bound) | [`js()`] | — |
+//! | SMILE(τ) | [`smile()`] | — |
+//! | I_α | [`interpolated()`] | — |
 use crate::error::{EstimatorError, Result};
 use crate::special::logsumexp;
 use ndarray::ArrayView2;

@@ -15,7 +15,7 @@
 //! Columns are standardised (zero mean, unit population variance) by default, since k-NN
 //! estimators are scale-sensitive; an optional seeded jitter breaks ties. The neighbour search is
 //! a k-d tree in low dimension and a parallel (rayon) brute force in high dimension, chosen by
-//! [`NeighborSearch::Auto`]; both give results identical to the slow [`reference`] implementation.
+//! [`NeighborSearch::Auto`]; both give results identical to the slow [`reference`](mod@reference) implementation.
 //! KSG estimates can be negative (bias at small N or near-zero MI): they are reported as they are.
 use crate::error::{EstimatorError, Result};
 use crate::special::digamma;
