@@ -64,7 +64,7 @@ pub fn interpolated(scores: &ArrayView2<f64>, log_baseline: &ArrayView1<f64>, al
     Ok(1.0 + joint - marg)
 }
 
-/// I_α on a B×B score tensor with a per-row log-baseline tensor of shape [B] (differentiable).
+/// I_α on a B×B score tensor with a per-row log-baseline tensor of shape `[B]` (differentiable).
 #[cfg(feature = "tch")]
 pub fn interpolated_tensor(scores: &tch::Tensor, log_baseline: &tch::Tensor, alpha: f64) -> Result<tch::Tensor> {
     use super::tensor as t;

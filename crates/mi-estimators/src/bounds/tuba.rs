@@ -19,7 +19,7 @@ pub fn tuba(scores: &ArrayView2<f64>, log_baseline: &ArrayView1<f64>) -> Result<
     Ok(1.0 + joint - marg)
 }
 
-/// TUBA on a B×B score tensor with a per-row log-baseline tensor of shape [B] (differentiable).
+/// TUBA on a B×B score tensor with a per-row log-baseline tensor of shape `[B]` (differentiable).
 #[cfg(feature = "tch")]
 pub fn tuba_tensor(scores: &tch::Tensor, log_baseline: &tch::Tensor) -> Result<tch::Tensor> {
     use super::tensor as t;
