@@ -2,6 +2,7 @@
 //!
 //! This crate must build and run without libtorch: it installs libtorch (`setup`) and then drives
 //! the crates that need it as child processes.
+mod bench;
 mod data;
 mod setup;
 
@@ -40,7 +41,8 @@ enum Cmd {
     },
     /// Fetch and verify a dataset into `datasets/<name>/` (mnist, cifar10).
     Data(data::Args),
-    /// Benchmarks side by side with the Python tools people use today.
+    /// Benchmarks side by side with the tools people use today (scikit-learn, scipy, PyTorch),
+    /// written to results/bench/.
     Bench,
 }
 
@@ -51,7 +53,7 @@ fn main() {
         Cmd::Test { rest } => test(&rest),
         Cmd::Reproduce { experiment, args } => reproduce(&experiment, &args),
         Cmd::Data(args) => data::run(&repo_root(), args),
-        Cmd::Bench => not_yet("bench", "issues 4 and 6 (KSG vs scikit-learn/scipy, SAGA vs scikit-learn)"),
+        Cmd::Bench => bench::run(&repo_root()),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
@@ -67,7 +69,7 @@ pub fn repo_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-fn cargo() -> Command {
+pub fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
@@ -112,8 +114,4 @@ fn reproduce(experiment: &str, args: &[String]) -> Result<()> {
         bail!("`infomax reproduce {experiment}` failed ({status})");
     }
     Ok(())
-}
-
-fn not_yet(what: &str, tracked: &str) -> Result<()> {
-    bail!("`cargo xtask {what}` is not implemented yet (tracked in {tracked}); see README.md for what works today")
 }

@@ -1,0 +1,151 @@
+//! `cargo xtask bench`: infomax side by side with the tools people use today, in one run, on the
+//! same data, on this machine. Writes `results/bench/bench.json` and `results/bench/REPORT.md`.
+//!
+//! * KSG (N = 10,000, k = 3): 1+1 dimensions against scikit-learn's `mutual_info_regression`,
+//!   5+5 against a scipy-cKDTree KSG (`scripts/bench/ksg.py` ↔ `mi-estimators/examples/ksg_bench`).
+//! * SAGA probe: 60,000 × 100 and × 392, C = 10, tol 0.1 and 1e-3 against scikit-learn's SAGA
+//!   (`scripts/probe/bench_sklearn.py` ↔ `mi-probe/examples/probe_timing`).
+//! * A4 training steps per second (MLP and ConvNet pairs, bilinear critic, InfoNCE, batch 128)
+//!   against PyTorch in the same `.venv` (`scripts/bench/a4_step_rate.py` ↔
+//!   `mi-experiments/examples/a4_step_rate`).
+//!
+//! The Python tools (scikit-learn, scipy) are installed into `.venv` by this command.
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::Command;
+
+fn json_lines(out: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(out).lines().filter_map(|l| serde_json::from_str(l.trim()).ok()).collect()
+}
+
+fn run_capture(cmd: &mut Command, what: &str) -> Result<Vec<Value>> {
+    println!("xtask bench: {what}");
+    let out = cmd.output().with_context(|| format!("could not start: {what}"))?;
+    if !out.status.success() {
+        bail!("{what} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(json_lines(&out.stdout))
+}
+
+fn ensure_python_tools(python: &Path) -> Result<()> {
+    let ok = Command::new(python).args(["-c", "import sklearn, scipy, numpy"]).output().map(|o| o.status.success()).unwrap_or(false);
+    if !ok {
+        println!("xtask bench: installing scikit-learn and scipy into .venv (the comparison tools)");
+        let st = Command::new(python)
+            .args(["-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", "scikit-learn", "scipy"])
+            .status()?;
+        if !st.success() {
+            bail!("pip install scikit-learn scipy failed ({st})");
+        }
+    }
+    Ok(())
+}
+
+fn build_example(root: &Path, package: &str, example: &str) -> Result<std::path::PathBuf> {
+    let st = crate::cargo().current_dir(root).args(["build", "--release", "-q", "-p", package, "--example", example]).status()?;
+    if !st.success() {
+        bail!("building example {example} of {package} failed ({st})");
+    }
+    Ok(root.join("target/release/examples").join(example))
+}
+
+fn f(v: &Value, k: &str) -> f64 {
+    v.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN)
+}
+
+pub fn run(root: &Path) -> Result<()> {
+    crate::setup::run(root)?;
+    let python = root.join(".venv/bin/python");
+    ensure_python_tools(&python)?;
+    let ksg_bin = build_example(root, "mi-estimators", "ksg_bench")?;
+    let probe_bin = build_example(root, "mi-probe", "probe_timing")?;
+    let a4_bin = build_example(root, "mi-experiments", "a4_step_rate")?;
+    let tmp = std::env::temp_dir().join(format!("infomax-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp)?;
+
+    let mut rows = vec![];
+    // KSG
+    let py = run_capture(Command::new(&python).arg(root.join("scripts/bench/ksg.py")).arg(&tmp), "KSG: scipy / scikit-learn")?;
+    let rs = run_capture(Command::new(&ksg_bin).arg(&tmp), "KSG: infomax")?;
+    for r in &rs {
+        let case = r["case"].as_str().unwrap_or("");
+        for p in py.iter().filter(|p| p["case"] == case) {
+            rows.push(json!({
+                "benchmark": case, "ours": "infomax ksg1", "theirs": p["tool"],
+                "ours_seconds": f(r, "seconds"), "theirs_seconds": f(p, "seconds"),
+                "speedup": f(p, "seconds") / f(r, "seconds"),
+                "ours_mi_nats": f(r, "mi_nats"), "theirs_mi_nats": f(p, "mi_nats"),
+                "abs_difference": (f(r, "mi_nats") - f(p, "mi_nats")).abs(),
+            }));
+        }
+    }
+    // SAGA probe
+    let rs = run_capture(Command::new(&probe_bin).args(["1"]), "SAGA probe: infomax")?;
+    let py = run_capture(
+        Command::new(&python).arg(root.join("scripts/probe/bench_sklearn.py")).args(["--repeats", "1"]),
+        "SAGA probe: scikit-learn",
+    )?;
+    for r in rs.iter().filter(|r| r["storage"] == "f64") {
+        if let Some(p) = py.iter().find(|p| p["problem"] == r["problem"] && f(p, "tol") == f(r, "tol")) {
+            rows.push(json!({
+                "benchmark": format!("probe {} tol {}", r["problem"].as_str().unwrap_or(""), f(r, "tol")),
+                "ours": "infomax probe (SAGA)", "theirs": "scikit-learn LogisticRegression(saga)",
+                "ours_seconds": f(r, "seconds"), "theirs_seconds": f(p, "seconds"),
+                "speedup": f(p, "seconds") / f(r, "seconds"),
+                "ours_test_accuracy": f(r, "test_accuracy"), "theirs_test_accuracy": f(p, "test_accuracy"),
+                "ours_epochs": r["epochs"], "theirs_epochs": p["epochs"],
+            }));
+        }
+    }
+    // A4 training steps
+    let rs = run_capture(Command::new(&a4_bin).arg("200"), "A4 steps/s: infomax (tch)")?;
+    let py = run_capture(Command::new(&python).arg(root.join("scripts/bench/a4_step_rate.py")).arg("200"), "A4 steps/s: PyTorch")?;
+    for r in &rs {
+        if let Some(p) = py.iter().find(|p| p["encoder"] == r["encoder"]) {
+            rows.push(json!({
+                "benchmark": format!("A4 training, {} encoders", r["encoder"].as_str().unwrap_or("")),
+                "ours": "infomax (tch 0.24)", "theirs": "PyTorch 2.11",
+                "ours_steps_per_second": f(r, "steps_per_second"), "theirs_steps_per_second": f(p, "steps_per_second"),
+                "speedup": f(r, "steps_per_second") / f(p, "steps_per_second"),
+            }));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let doc = json!({ "rows": rows, "cpu_cores": cores, "load_average_at_end": load.trim() });
+    let out = root.join("results/bench");
+    let mut md = String::from("# Benchmarks: infomax side by side with the usual tools\n\n");
+    md.push_str(&format!(
+        "Generated by `cargo xtask bench` on this machine ({cores} cores; load average at the end: {}). \
+         Each pair ran back to back in one invocation on the same data. Speed-up > 1 means infomax is faster.\n\n",
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    ));
+    md.push_str("| Benchmark | infomax | other tool | speed-up | agreement |\n|---|---|---|---|---|\n");
+    for r in &rows {
+        let agreement = if let Some(d) = r.get("abs_difference").and_then(Value::as_f64) {
+            format!("|ΔMI| = {d:.2e} nats")
+        } else if r.get("ours_test_accuracy").is_some() {
+            format!("accuracy {:.4} vs {:.4}", f(r, "ours_test_accuracy"), f(r, "theirs_test_accuracy"))
+        } else {
+            "—".into()
+        };
+        let (ours, theirs) = if r.get("ours_seconds").is_some() {
+            (format!("{:.3} s", f(r, "ours_seconds")), format!("{:.3} s ({})", f(r, "theirs_seconds"), r["theirs"].as_str().unwrap_or("")))
+        } else {
+            (format!("{:.1} steps/s", f(r, "ours_steps_per_second")), format!("{:.1} steps/s ({})", f(r, "theirs_steps_per_second"), r["theirs"].as_str().unwrap_or("")))
+        };
+        md.push_str(&format!(
+            "| {} | {ours} | {theirs} | {:.2}× | {agreement} |\n",
+            r["benchmark"].as_str().unwrap_or(""),
+            f(r, "speedup")
+        ));
+    }
+    mi_data::atomic::write_atomic(&out.join("bench.json"), (serde_json::to_string_pretty(&doc)? + "\n").as_bytes())?;
+    mi_data::atomic::write_atomic(&out.join("REPORT.md"), md.as_bytes())?;
+    println!("{md}");
+    println!("xtask bench: wrote {}", out.join("bench.json").display());
+    Ok(())
+}
