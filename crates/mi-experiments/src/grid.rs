@@ -18,13 +18,15 @@ pub struct GridSpec {
 }
 
 /// Runs every (configuration, run) not yet recorded in `dir`, recording each as it finishes.
-/// `extra_eval` adds experiment-specific measurements at each evaluation (A2's conditioning).
+/// `extra_eval` adds experiment-specific measurements at each evaluation (A2's conditioning);
+/// `after_run` sees all records after each finished run (to rewrite the summary and report).
 pub fn run_grid(
     spec: &GridSpec,
     data: &MnistViews,
     dir: &ResultsDir,
     quiet: bool,
     extra_eval: &mut dyn FnMut(&infomax::Models, &MnistViews, u64) -> Result<Option<[f64; 6]>>,
+    after_run: &mut dyn FnMut(&[EvalRecord]) -> Result<()>,
 ) -> Result<Vec<EvalRecord>> {
     let done = dir.finished_runs()?;
     let total = spec.configs.len() * spec.runs;
@@ -44,6 +46,9 @@ pub fn run_grid(
             if !quiet {
                 eprintln!("[{finished}/{total}] recorded {} run {run}", cfg.name);
             }
+            // keep summary, plots and report current, so an interrupted experiment still shows
+            // everything it has finished
+            after_run(&dir.records()?)?;
         }
     }
     Ok(dir.records()?)

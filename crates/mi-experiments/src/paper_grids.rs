@@ -160,36 +160,54 @@ pub fn reproduce(experiment: &str, opts: &RunOptions) -> Result<PathBuf> {
 
     let baseline = infomax::pixel_baseline(&data, &spec.settings, opts.seed)?;
     say(&format!("pixel baseline: test accuracy {:.4}", baseline.test_accuracy));
-    let records = grid::run_grid(&spec, &data, &dir, opts.quiet, &mut |_, _, _| Ok(None))?;
-    let summary = grid::summarize(&spec, &baseline, &records);
-    dir.write_json(ResultsDir::SUMMARY, &summary)?;
-    let (claims, charts, sections) = match experiment {
-        "a4" => a4_report(&summary),
-        _ => a3_report(&summary),
+    let write_all = |records: &[infomax::EvalRecord]| -> Result<()> {
+        let summary = grid::summarize(&spec, &baseline, records);
+        dir.write_json(ResultsDir::SUMMARY, &summary)?;
+        let (claims, charts, mut sections) = match experiment {
+            "a4" => a4_report(&summary),
+            _ => a3_report(&summary),
+        };
+        let done: usize = summary.configs.iter().map(|c| c.runs).sum();
+        let expected = spec.configs.len() * spec.runs;
+        if done < expected {
+            sections.insert(
+                0,
+                (
+                    "Incomplete".into(),
+                    format!(
+                        "{done} of {expected} runs are recorded. Run the same command again to continue with the \
+                         others; claims about missing configurations are shown as not holding."
+                    ),
+                ),
+            );
+        }
+        let plots = report::write_charts(&dir, &charts)?;
+        let intro = format!(
+            "Profile `{profile}` ({why}); {} configurations × {runs} runs, {} steps each, evaluation every {} steps, \
+             batch {}, Adam {}. Device: {device:?}. Accuracies are the test accuracy of a fresh linear probe \
+             (min-max scaling, SAGA, C = {}, tol = {}) on g1(top halves) of all {} training and {} test images. \
+             I_est is averaged over {} fresh training batches (as the paper plotted it); the test-set estimate is in \
+             `summary.json` (`i_est_test_mean`). Curves are mean ± 1 sd over runs.",
+            spec.configs.len(),
+            spec.settings.steps,
+            spec.settings.eval_every,
+            spec.settings.batch,
+            spec.settings.learning_rate,
+            spec.settings.probe_c,
+            spec.settings.probe_tol,
+            data.n_train(),
+            data.test_labels.len(),
+            spec.settings.eval_train_batches,
+        );
+        let title = match experiment {
+            "a4" => "A4 — encoder architecture matters more than the estimator (paper §3.3, Fig. 4)",
+            _ => "A3 — larger critics do not give better representations (paper §3.2, Fig. 3)",
+        };
+        dir.write_text("REPORT.md", &report::render(title, &intro, &claims, &sections, &plots))?;
+        Ok(())
     };
-    let plots = report::write_charts(&dir, &charts)?;
-    let intro = format!(
-        "Profile `{profile}` ({why}); {} configurations × {runs} runs, {} steps each, evaluation every {} steps, \
-         batch {}, Adam {}. Device: {device:?}. Accuracies are the test accuracy of a fresh linear probe \
-         (min-max scaling, SAGA, C = {}, tol = {}) on g1(top halves) of all {} training and {} test images. \
-         I_est is averaged over {} fresh training batches (as the paper plotted it); the test-set estimate is in \
-         `summary.json` (`i_est_test_mean`). Curves are mean ± 1 sd over runs.",
-        spec.configs.len(),
-        spec.settings.steps,
-        spec.settings.eval_every,
-        spec.settings.batch,
-        spec.settings.learning_rate,
-        spec.settings.probe_c,
-        spec.settings.probe_tol,
-        data.n_train(),
-        data.test_labels.len(),
-        spec.settings.eval_train_batches,
-    );
-    let title = match experiment {
-        "a4" => "A4 — encoder architecture matters more than the estimator (paper §3.3, Fig. 4)",
-        _ => "A3 — larger critics do not give better representations (paper §3.2, Fig. 3)",
-    };
-    dir.write_text("REPORT.md", &report::render(title, &intro, &claims, &sections, &plots))?;
+    let records = grid::run_grid(&spec, &data, &dir, opts.quiet, &mut |_, _, _| Ok(None), &mut |r| write_all(r))?;
+    write_all(&records)?;
     say(&format!("{experiment}: wrote {}/REPORT.md", out.display()));
     Ok(out)
 }
