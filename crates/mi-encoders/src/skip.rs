@@ -31,7 +31,7 @@ pub struct SkipMlp {
 impl SkipMlp {
     /// Builds it under `path` (layers `0`, `1`, …).
     pub fn new(path: &nn::Path, cfg: &SkipMlpConfig) -> Result<Self> {
-        if cfg.dim < 1 || cfg.layers == 0 || !(cfg.init_std >= 0.0) {
+        if cfg.dim < 1 || cfg.layers == 0 || cfg.init_std.is_nan() || cfg.init_std < 0.0 {
             return Err(EncoderError::Config(format!("skip-MLP needs positive sizes and std ≥ 0: {cfg:?}")));
         }
         let init = WeightInit::Normal { std: cfg.init_std };

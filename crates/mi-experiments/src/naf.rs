@@ -72,9 +72,9 @@ impl NafConfig {
             hidden: vec![64, 64],
             extent: 4.0,
             pixels: 200,
-            samples: 60_000,
+            samples: 30_000,
             wide: 12.0,
-            wide_points: 481,
+            wide_points: 321,
         };
         match profile {
             "quick" | "paper" => Ok(base),
@@ -177,16 +177,20 @@ fn fit_one(cfg: &NafConfig, index: usize, device: Device, log: &mut dyn FnMut(&s
         report.final_nll, report.target_entropy
     ));
 
+    let t_eval = Instant::now();
     let (g, _) = grid(-cfg.extent, cfg.extent, cfg.pixels, Kind::Double, device)?;
     let source = to_vec(&mi_flows::standard_normal_log_density(&g).exp())?;
     let target_d = to_vec(&target.log_density(&g).exp())?;
     let learned = to_vec(&flow_density(&flow, &g))?;
     let (wide, da) = grid(-cfg.wide, cfg.wide, cfg.wide_points, Kind::Double, device)?;
     let mass = flow_density(&flow, &wide).f_sum(Kind::Double)?.f_double_value(&[])? * da;
+    log(&format!("naf: {name}: densities on the grids in {:.1} s", t_eval.elapsed().as_secs_f64()));
+    let t_inv = Instant::now();
     // samples through the inverse: z ~ N(0, I), x = f⁻¹(z)
     let z = Tensor::f_randn([cfg.samples as i64, 2], (Kind::Double, device))?;
     let (x, _) = tch::no_grad(|| flow.inverse(&z));
     let samples = histogram(&to_vec(&x)?, cfg.extent, cfg.pixels);
+    log(&format!("naf: {name}: {} samples through the inverse in {:.1} s", cfg.samples, t_inv.elapsed().as_secs_f64()));
 
     let summary = TargetSummary {
         target: name.clone(),

@@ -34,20 +34,23 @@ pub fn invert_increasing_newton(f: impl Fn(&Tensor) -> (Tensor, Tensor), y: &Ten
     tch::no_grad(|| {
         let value = |x: &Tensor| f(x).0;
         let (mut lo, mut hi) = bracket(&value, y);
-        let rel = if y.kind() == Kind::Double { 1e-14 } else { 1e-6 };
+        let (rel, eps) = if y.kind() == Kind::Double { (1e-14, f64::EPSILON) } else { (1e-6, f32::EPSILON as f64) };
+        // a residual this small is rounding noise in f: moving x further cannot improve it
+        let noise = (y.abs() + 1.0) * (8.0 * eps);
         let mut x = (&lo + &hi) * 0.5;
         for _ in 0..100 {
             let (fx, d) = f(&x);
             let r = &fx - y;
+            let settled = r.abs().le_tensor(&noise);
             let below = r.lt(0.0);
             lo = x.where_self(&below, &lo);
             hi = hi.where_self(&below, &x);
             let newton = &x - &r / &d;
             let inside = newton.gt_tensor(&lo).logical_and(&newton.lt_tensor(&hi));
-            let next = newton.where_self(&inside, &((&lo + &hi) * 0.5));
-            let step = (&next - &x).abs() - (x.abs() + 1.0) * rel;
+            let next = newton.where_self(&inside, &((&lo + &hi) * 0.5)).where_self(&settled.logical_not(), &x);
+            let small_step = (&next - &x).abs().le_tensor(&((x.abs() + 1.0) * rel));
             x = next;
-            if step.max().double_value(&[]) <= 0.0 {
+            if small_step.logical_or(&settled).all().int64_value(&[]) == 1 {
                 break;
             }
         }

@@ -103,7 +103,7 @@ impl Flow for DeepSigmoidalFlow {
         for l in 0..self.cfg.layers {
             let (y, d) = self.apply_layer(l, &h);
             h = y;
-            ld = ld + d;
+            ld += d;
         }
         let total = ld.sum_dim_intlist(1, false, ld.kind());
         (h, total)

@@ -126,7 +126,7 @@ impl Flow for Naf2d {
         for l in &self.layers {
             let (y, d) = l.forward(&h);
             h = y;
-            ld = ld + d;
+            ld += d;
         }
         (h, ld)
     }
@@ -139,7 +139,7 @@ impl Flow for Naf2d {
         for l in self.layers.iter().rev() {
             let (x, d) = l.inverse(&h);
             h = x;
-            ld = ld + d;
+            ld += d;
         }
         (h, ld)
     }

@@ -152,7 +152,7 @@ impl Flow for RealNvp {
             }
             let (y, ld) = l.flow().forward(&h);
             h = y;
-            logdet = logdet + ld;
+            logdet += ld;
         }
         (h, logdet)
     }
@@ -167,7 +167,7 @@ impl Flow for RealNvp {
             }
             let (x, ld) = l.flow().inverse(&h);
             h = x;
-            logdet = logdet + ld;
+            logdet += ld;
         }
         (h, logdet)
     }

@@ -74,7 +74,7 @@ pub fn fit_2d(flow: &dyn Flow, vs: &nn::VarStore, target: &Target2d, cfg: &FitCo
         }
         opt.backward_step_clip_norm(&loss, 100.0);
     }
-    let held_out = target.sample(cfg.eval_samples, cfg.seed ^ 0x5eed_0f_e7a1, kind, device)?;
+    let held_out = target.sample(cfg.eval_samples, cfg.seed ^ 0x005e_ed0f_e7a1, kind, device)?;
     let (final_nll, target_entropy) = tch::no_grad(|| -> Result<(f64, f64)> {
         let nll = -flow_log_density(flow, &held_out).mean(kind).f_double_value(&[])?;
         let h = -target.log_density(&held_out).mean(kind).f_double_value(&[])?;
