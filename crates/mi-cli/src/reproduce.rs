@@ -26,9 +26,17 @@ pub struct Args {
     /// No progress output (results and the report are written as usual).
     #[arg(long)]
     pub quiet: bool,
+    /// libtorch's CPU threads (default: libtorch's choice, one per core). On a machine busy with
+    /// other work, `--threads 1` avoids threads waiting on each other and can be several times faster.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(n) = args.threads {
+        let n = i32::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| crate::input_error("--threads must be at least 1"))?;
+        tch::set_num_threads(n);
+    }
     let issue = match args.experiment.as_str() {
         "estimators" => {
             // the ground-truth estimators table: CPU only, no training (--device/--steps do not apply)
