@@ -126,7 +126,7 @@ pub fn run(root: &Path) -> Result<()> {
     md.push_str("| Benchmark | infomax | other tool | speed-up | agreement |\n|---|---|---|---|---|\n");
     for r in &rows {
         let agreement = if let Some(d) = r.get("abs_difference").and_then(Value::as_f64) {
-            format!("|ΔMI| = {d:.2e} nats")
+            format!("ΔMI = {d:.2e} nats (absolute)")
         } else if r.get("ours_test_accuracy").is_some() {
             format!("accuracy {:.4} vs {:.4}", f(r, "ours_test_accuracy"), f(r, "theirs_test_accuracy"))
         } else {
