@@ -314,6 +314,17 @@ fn loss_of(i_est: &Tensor, t: Option<f64>) -> Tensor {
     }
 }
 
+/// Adds one draw of N(0, sd²) noise, the same tensor, to both views (A2's training batches).
+fn shared_noise(x1: Tensor, x2: Tensor, sd: Option<f64>) -> (Tensor, Tensor) {
+    match sd {
+        Some(sd) => {
+            let n = x1.randn_like() * sd;
+            (&x1 + &n, &x2 + &n)
+        }
+        None => (x1, x2),
+    }
+}
+
 /// Features g1(x) of a whole split, in chunks, without gradients, as a CPU array.
 pub fn features(g: &dyn Encoder, x: &Tensor, chunk: i64) -> Result<Array2<f32>> {
     let _guard = tch::no_grad_guard();
@@ -362,13 +373,7 @@ pub fn run_pair(
                     let idx: Vec<usize> = (0..s.batch).map(|_| eval_rng.gen_range(0..data.n_train())).collect();
                     let it = idx_tensor(&idx);
                     let (x1, x2) = (data.train_x1.index_select(0, &it), data.train_x2.index_select(0, &it));
-                    let (x1, x2) = match s.noise_sd {
-                        Some(sd) => {
-                            let n = x1.randn_like() * sd;
-                            (&x1 + &n, &x2 + &n)
-                        }
-                        None => (x1, x2),
-                    };
+                    let (x1, x2) = shared_noise(x1, x2, s.noise_sd);
                     let sc = models.critic.scores(&models.g1.encode(&x1), &models.g2.encode(&x2));
                     let i = bound(cfg.estimator, &sc)?;
                     loss_acc += loss_of(&i, cfg.t).double_value(&[]);
@@ -387,14 +392,14 @@ pub fn run_pair(
                 }
                 (acc / k, acc_t / nb.max(1) as f64, loss_acc / k)
             };
-            let (ftr, fte) = match s.noise_sd {
-                Some(sd) => {
-                    let _g = tch::no_grad_guard();
-                    let n1 = data.train_x1.randn_like() * sd;
-                    let n2 = data.test_x1.randn_like() * sd;
-                    (features(&*models.g1, &(&data.train_x1 + n1), 4096)?, features(&*models.g1, &(&data.test_x1 + n2), 4096)?)
-                }
-                None => (features(&*models.g1, &data.train_x1, 4096)?, features(&*models.g1, &data.test_x1, 4096)?),
+            // the probe's inputs get fresh noise of the same scale (A2)
+            let fresh = |x: &Tensor| match s.noise_sd {
+                Some(sd) => x + x.randn_like() * sd,
+                None => x.shallow_clone(),
+            };
+            let (ftr, fte) = {
+                let _g = tch::no_grad_guard();
+                (features(&*models.g1, &fresh(&data.train_x1), 4096)?, features(&*models.g1, &fresh(&data.test_x1), 4096)?)
             };
             let p = probe_scores(&ftr, &data.train_labels, &fte, &data.test_labels, s, seed ^ step as u64)?;
             let extra = extra_eval(&models, data, seed ^ (step as u64) << 8)?;
@@ -422,14 +427,7 @@ pub fn run_pair(
         let it = idx_tensor(&batches.next_batch());
         let x1 = data.train_x1.index_select(0, &it);
         let x2 = data.train_x2.index_select(0, &it);
-        let (x1, x2) = match s.noise_sd {
-            // one draw of noise, the same tensor on both views (A2)
-            Some(sd) => {
-                let n = x1.randn_like() * sd;
-                (&x1 + &n, &x2 + &n)
-            }
-            None => (x1, x2),
-        };
+        let (x1, x2) = shared_noise(x1, x2, s.noise_sd);
         let scores = models.critic.scores(&models.g1.encode(&x1), &models.g2.encode(&x2));
         let i_est = bound(cfg.estimator, &scores)?;
         let loss = loss_of(&i_est, cfg.t);
