@@ -17,19 +17,33 @@ class Mlp(nn.Module):
 
 
 class ConvNet(nn.Module):
-    def __init__(self):
+    """The paper's ConvNet with TensorFlow 'same' padding, as the encoder in mi-encoders computes it
+    (on 1 x 14 x 28 inputs 'same' pads (1, 2) rows/columns before/after, then (2, 2) x (1, 2)).
+    `split=False` is what a PyTorch port usually writes (F.pad, then an unpadded convolution);
+    `split=True` pads only the surplus pixel and lets the convolution pad the symmetric part, the
+    same trick the Rust encoder uses. Both compute the same function."""
+
+    def __init__(self, split):
         super().__init__()
-        self.c1 = nn.Conv2d(1, 64, 5, stride=2, padding=2)
-        self.c2 = nn.Conv2d(64, 128, 5, stride=2, padding=2)
+        self.split = split
+        self.c1 = nn.Conv2d(1, 64, 5, stride=2, padding=1 if split else 0)
+        self.c2 = nn.Conv2d(64, 128, 5, stride=2, padding=(2, 1) if split else 0)
         self.scale = nn.Parameter(torch.ones(128, 1, 1))
         self.bias = nn.Parameter(torch.zeros(128, 1, 1))
         self.out = nn.Linear(128, 100)
 
     def forward(self, x):
-        h = F.relu(self.c2(F.relu(self.c1(x.view(-1, 1, 14, 28)))))
+        x = x.view(-1, 1, 14, 28)
+        if self.split:
+            h = F.relu(self.c1(F.pad(x, (0, 1, 0, 1))))
+            h = F.relu(self.c2(F.pad(h, (0, 1, 0, 0))))
+        else:
+            h = F.relu(self.c1(F.pad(x, (1, 2, 1, 2))))
+            h = F.relu(self.c2(F.pad(h, (1, 2, 2, 2))))
         m = h.mean(dim=(1, 2, 3), keepdim=True)
-        s = h.std(dim=(1, 2, 3), keepdim=True)
-        h = (h - m) / (s + 1e-6) * self.scale + self.bias
+        c = h - m
+        s = c.square().mean(dim=(1, 2, 3), keepdim=True).sqrt()
+        h = c / (s + 1e-6) * self.scale + self.bias
         return self.out(h.mean(dim=(2, 3)))
 
 
@@ -37,7 +51,9 @@ def main():
     steps = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     torch.manual_seed(0)
     data = torch.rand(60000, 784)
-    for name, cls in [("Mlp", Mlp), ("Convnet", ConvNet)]:
+    variants = [("Mlp", "", Mlp), ("Convnet", "F.pad + unpadded conv", lambda: ConvNet(False)),
+                ("Convnet", "surplus pad + padded conv", lambda: ConvNet(True))]
+    for name, variant, cls in variants:
         g1, g2 = cls(), cls()
         w = nn.Parameter(torch.randn(100, 100) * 0.01)
         opt = torch.optim.Adam(list(g1.parameters()) + list(g2.parameters()) + [w], lr=1e-4)
@@ -58,7 +74,7 @@ def main():
         for _ in range(steps):
             step()
         secs = time.perf_counter() - start
-        print(json.dumps({"encoder": name, "steps": steps, "seconds": round(secs, 3), "steps_per_second": round(steps / secs, 2)}))
+        print(json.dumps({"encoder": name, "variant": variant, "steps": steps, "seconds": round(secs, 3), "steps_per_second": round(steps / secs, 2)}))
 
 
 if __name__ == "__main__":

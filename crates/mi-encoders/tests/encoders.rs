@@ -95,6 +95,32 @@ fn convnet_shapes_same_padding_and_layer_norm() {
 }
 
 #[test]
+fn convnet_convolutions_equal_an_explicit_tf_same_pad() {
+    // the encoder splits TF 'same' padding into a surplus pad and a symmetric conv padding;
+    // the reference pads every side explicitly and convolves without padding
+    let _g = lock();
+    mi_torch::seed_everything(3);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let conv = ConvNet::paper(&vs.root()).unwrap();
+    let vars = vs.variables();
+    let x = Tensor::rand([4, 392], (Kind::Float, Device::Cpu)).reshape([4, 1, 14, 28]);
+    let mut h = x.shallow_clone();
+    for i in 0..2 {
+        let (w, b) = (&vars[&format!("conv_{i}.weight")], &vars[&format!("conv_{i}.bias")]);
+        let (t, bt) = mi_encoders::convnet::same_padding(h.size()[2], 5, 2);
+        let (l, r) = mi_encoders::convnet::same_padding(h.size()[3], 5, 2);
+        h = h.constant_pad_nd([l, r, t, bt]).conv2d(w, Some(b), [2, 2], [0, 0], [1, 1], 1).relu();
+    }
+    let mean = h.mean_dim([1, 2, 3].as_slice(), true, Kind::Float);
+    let c = &h - mean;
+    let sd = c.square().mean_dim([1, 2, 3].as_slice(), true, Kind::Float).sqrt();
+    let reference = c / (sd + mi_encoders::convnet::LAYER_NORM_EPS);
+    let fm = conv.feature_map(&x);
+    assert_eq!(fm.size(), reference.size());
+    assert!(max_abs(&(fm - reference)) < 1e-5);
+}
+
+#[test]
 fn mlp_glorot_init_and_shape_errors() {
     let _g = lock();
     mi_torch::seed_everything(2);
