@@ -80,12 +80,14 @@ pub fn profile_settings(experiment: &str, profile: Profile) -> (LoopSettings, us
         Profile::Paper => (paper, 20),
         // Sized for 2 CPU cores (see the module docs of each experiment in ARCHITECTURE.md):
         // the ConvNet runs at ≈15–20 steps/s there, the MLP at ≈200.
-        // A4: 4 ConvNet configurations × 2 runs × 1,501 steps ≈ 22 min of training at the ≈9.5
-        // steps/s measured here (2 cores, quiet), plus 3 evaluations per run (features of 70,000
-        // images and a probe each). A3 (MLP only): 6 configurations × 3 runs × 3,001 steps at
-        // ≈200 steps/s.
+        // A4, measured here (2 quiet cores): a ConvNet run trains at ≈9 steps/s and each
+        // evaluation (features of 70,000 images and a SAGA probe) costs ≈27 s; an MLP run's
+        // evaluation ≈15 s. 1,501 steps with 3 evaluations took 41 min for the 16 runs, so the
+        // quick profile trains 1,001 steps and evaluates at steps 0 and 1,000 only:
+        // 8 × (110 + 54) s + 8 × 40 s ≈ 27 min. A3 (MLP only): 6 configurations × 3 runs × 3,001
+        // steps at ≈200 steps/s.
         Profile::Quick => match experiment {
-            "a4" => (LoopSettings { steps: 1_501, eval_every: 750, eval_test_batches: 20, ..paper }, 2),
+            "a4" => (LoopSettings { steps: 1_001, eval_every: 1_000, eval_test_batches: 20, ..paper }, 2),
             _ => (LoopSettings { steps: 3_001, eval_every: 500, eval_test_batches: 20, ..paper }, 3),
         },
         Profile::Smoke => (
