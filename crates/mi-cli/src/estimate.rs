@@ -3,10 +3,13 @@
 //! Estimators: `ksg` (KSG algorithm 1), `ksg2` (KSG algorithm 2), `gaussian` (Gaussian / CCA).
 //! k-NN estimators standardise each column and add a 1e-10-scale Gaussian jitter seeded by
 //! `--seed` (as scikit-learn does) so that tied values cannot make the estimate depend on row order.
-//! The neural estimators (`infonce`, `nwj`, `dv`, `mine`, `smile`, `js`) are refused with exit
-//! status 2: neural estimation from samples is not available yet.
+//! The neural estimators (`infonce`, `nwj`, `dv`, `mine`, `smile`, `js`) train a critic
+//! (`--critic separable|concat`) with that bound on 80 % of the rows, early-stop on the other
+//! 20 % and report the held-out estimate with `cap_nats`, what it cannot exceed (log batch for
+//! InfoNCE, ln of the held-out rows for the others); see `mi_experiments::neural_estimate`.
 use mi_estimators::gaussian::gaussian_mi_estimate_nats;
 use mi_estimators::knn::{ksg_mi_nats, Jitter, KnnOptions, KsgAlgorithm};
+use mi_experiments::neural_estimate::{self, NeuralBound, NeuralCritic, NeuralOptions};
 use ndarray::Array2;
 use std::path::PathBuf;
 
@@ -32,6 +35,18 @@ pub struct Args {
     /// Print one JSON object instead of a human line.
     #[arg(long)]
     pub json: bool,
+    /// Neural estimators: separable | concat.
+    #[arg(long, default_value = "separable")]
+    pub critic: String,
+    /// Neural estimators: the most training steps (early stopping usually ends sooner).
+    #[arg(long, default_value_t = 5_000)]
+    pub steps: usize,
+    /// Neural estimators: pairs per batch (InfoNCE cannot exceed log batch).
+    #[arg(long, default_value_t = 128)]
+    pub batch: usize,
+    /// Neural estimators: cpu | cuda | auto.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
 }
 
 /// What `estimate` found.
@@ -49,26 +64,51 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jitter: Option<f64>,
     pub seed: u64,
+    /// what a neural estimate cannot exceed (neural estimators only)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap_nats: Option<f64>,
+    /// `log_batch` (InfoNCE) or `log_held_out_samples` (neural estimators only)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap_kind: Option<&'static str>,
+    /// training steps taken (neural estimators only)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<usize>,
+    /// the step whose held-out estimate is reported (neural estimators only)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub best_step: Option<usize>,
+    /// training and held-out rows, batch and critic (neural estimators only)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_train: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_held_out: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub critic: Option<String>,
 }
-
-const NEURAL: [&str; 6] = ["infonce", "nwj", "dv", "mine", "smile", "js"];
 
 enum Which {
     Ksg(KsgAlgorithm),
     Gaussian,
+    Neural(NeuralBound, NeuralCritic),
 }
 
-fn which(name: &str) -> anyhow::Result<Which> {
-    match name {
+fn which(args: &Args) -> anyhow::Result<Which> {
+    match args.estimator.as_str() {
         "ksg" => Ok(Which::Ksg(KsgAlgorithm::One)),
         "ksg2" => Ok(Which::Ksg(KsgAlgorithm::Two)),
         "gaussian" => Ok(Which::Gaussian),
-        n if NEURAL.contains(&n) => Err(crate::input_error(format!(
-            "estimator '{n}': neural estimation from samples is not available yet in this version; use ksg, ksg2 or gaussian"
-        ))),
-        other => Err(crate::input_error(format!(
-            "unknown estimator '{other}': expected ksg, ksg2 or gaussian (neural: infonce, nwj, dv, mine, smile, js — not available yet)"
-        ))),
+        n => match NeuralBound::named(n) {
+            Some(bound) => {
+                let critic = NeuralCritic::named(&args.critic).ok_or_else(|| {
+                    crate::input_error(format!("unknown --critic '{}': expected separable or concat", args.critic))
+                })?;
+                Ok(Which::Neural(bound, critic))
+            }
+            None => Err(crate::input_error(format!(
+                "unknown estimator '{n}': expected ksg, ksg2, gaussian, infonce, nwj, dv, mine, smile or js"
+            ))),
+        },
     }
 }
 
@@ -79,7 +119,7 @@ fn read(path: &std::path::Path, which: &str) -> anyhow::Result<Array2<f64>> {
 /// Reads both files, checks them and estimates. Every failure caused by the input is an
 /// [`crate::InputError`] (exit status 2).
 pub fn estimate(args: &Args) -> anyhow::Result<Report> {
-    let kind = which(&args.estimator)?;
+    let kind = which(args)?;
     let x = read(&args.x, "x")?;
     let y = read(&args.y, "y")?;
     if x.nrows() != y.nrows() {
@@ -90,17 +130,63 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
         )));
     }
     let n = x.nrows();
-    let (mi_nats, k, jitter) = match kind {
+    let mut report = Report {
+        estimator: args.estimator.clone(),
+        mi_nats: f64::NAN,
+        n,
+        dx: x.ncols(),
+        dy: y.ncols(),
+        k: None,
+        jitter: None,
+        seed: args.seed,
+        cap_nats: None,
+        cap_kind: None,
+        steps: None,
+        best_step: None,
+        n_train: None,
+        n_held_out: None,
+        batch: None,
+        critic: None,
+    };
+    match kind {
         Which::Ksg(alg) => {
             if args.k == 0 || args.k >= n {
                 return Err(crate::input_error(format!("--k {} is invalid for {n} samples: need 1 ≤ k < n", args.k)));
             }
             let opts = KnnOptions { jitter: Some(Jitter { scale: JITTER_SCALE, seed: args.seed }), ..KnnOptions::with_k(args.k) };
-            (ksg_mi_nats(&x.view(), &y.view(), alg, &opts).map_err(crate::input_error)?, Some(args.k), Some(JITTER_SCALE))
+            report.mi_nats = ksg_mi_nats(&x.view(), &y.view(), alg, &opts).map_err(crate::input_error)?;
+            (report.k, report.jitter) = (Some(args.k), Some(JITTER_SCALE));
         }
-        Which::Gaussian => (gaussian_mi_estimate_nats(&x.view(), &y.view()).map_err(crate::input_error)?, None, None),
-    };
-    Ok(Report { estimator: args.estimator.clone(), mi_nats, n, dx: x.ncols(), dy: y.ncols(), k, jitter, seed: args.seed })
+        Which::Gaussian => report.mi_nats = gaussian_mi_estimate_nats(&x.view(), &y.view()).map_err(crate::input_error)?,
+        Which::Neural(bound, critic) => {
+            let choice: mi_torch::DeviceChoice = args.device.parse().map_err(crate::input_error)?;
+            let device = mi_torch::resolve_device(choice).map_err(crate::input_error)?;
+            let opts = NeuralOptions { bound, critic, batch: args.batch, max_steps: args.steps, seed: args.seed, device, ..Default::default() };
+            let show = !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let mut progress = |step: usize, held: f64| {
+                if show {
+                    eprint!("\r  step {step}/{}: held-out estimate {held:.4} nats   ", args.steps);
+                }
+            };
+            let r = neural_estimate::estimate(&x.view(), &y.view(), &opts, &mut progress).map_err(|e| match e {
+                mi_experiments::infomax::ExperimentError::Invalid(m) => crate::input_error(m),
+                other => anyhow::Error::new(other),
+            })?;
+            if show {
+                eprintln!();
+            }
+            report.mi_nats = r.mi_nats;
+            report.cap_nats = Some(r.cap_nats);
+            report.cap_kind = Some(r.cap_kind);
+            report.steps = Some(r.steps);
+            report.best_step = Some(r.best_step);
+            report.n_train = Some(r.n_train);
+            report.n_held_out = Some(r.n_held_out);
+            report.batch = Some(r.batch);
+            report.critic = Some(args.critic.clone());
+        }
+    }
+    Ok(report)
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -109,7 +195,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string(&r)?);
     } else {
         let k = r.k.map(|k| format!(", k = {k}")).unwrap_or_default();
-        println!("I(X; Y) ≈ {:.4} nats ({}{k}, n = {}, dx = {}, dy = {})", r.mi_nats, r.estimator, r.n, r.dx, r.dy);
+        let cap = match (r.cap_nats, r.steps) {
+            (Some(c), Some(s)) => format!(
+                "; held-out estimate after {s} steps (best at {}), cannot exceed {c:.4} nats ({})",
+                r.best_step.unwrap_or(s),
+                if r.cap_kind == Some("log_batch") { "log batch" } else { "ln of the held-out rows" }
+            ),
+            _ => String::new(),
+        };
+        println!("I(X; Y) ≈ {:.4} nats ({}{k}, n = {}, dx = {}, dy = {}{cap})", r.mi_nats, r.estimator, r.n, r.dx, r.dy);
     }
     Ok(())
 }
@@ -134,7 +228,18 @@ mod tests {
     }
 
     fn args(x: PathBuf, y: PathBuf, estimator: &str, k: usize) -> Args {
-        Args { x, y, estimator: estimator.into(), k, seed: 0, json: true }
+        Args {
+            x,
+            y,
+            estimator: estimator.into(),
+            k,
+            seed: 0,
+            json: true,
+            critic: "separable".into(),
+            steps: 400,
+            batch: 64,
+            device: "cpu".into(),
+        }
     }
 
     fn is_input_error(e: &anyhow::Error) -> bool {
@@ -160,6 +265,36 @@ mod tests {
     }
 
     #[test]
+    fn neural_estimators_report_their_cap_and_steps() {
+        let d = Dir::new("neural");
+        let (x, y) = Task::bivariate_gaussian(0.75).unwrap().sample(3_000, 2);
+        let (px, py) = (d.0.join("a.npy"), d.0.join("b.npy"));
+        mi_data::array_file::write_npy_f64(&px, &x).unwrap();
+        mi_data::array_file::write_npy_f64(&py, &y).unwrap();
+        let r = estimate(&args(px.clone(), py.clone(), "infonce", 3)).unwrap();
+        assert!((r.mi_nats - 0.4133).abs() < 0.1, "{}", r.mi_nats);
+        assert_eq!(r.cap_nats, Some(64f64.ln()));
+        assert!(r.steps.is_some_and(|s| s >= 1 && s <= 400));
+        let json = serde_json::to_value(&r).unwrap();
+        for key in ["estimator", "mi_nats", "n", "dx", "dy", "cap_nats", "steps"] {
+            assert!(json.get(key).is_some(), "{key} missing");
+        }
+        let mut concat = args(px.clone(), py.clone(), "js", 3);
+        concat.critic = "concat".into();
+        concat.steps = 100;
+        let c = estimate(&concat).unwrap();
+        assert_eq!(c.cap_kind, Some("log_held_out_samples"));
+        assert!(c.mi_nats.is_finite());
+        let mut bad = args(px.clone(), py.clone(), "nwj", 3);
+        bad.critic = "bilinear".into();
+        assert!(is_input_error(&estimate(&bad).unwrap_err()));
+        let mut big = args(px, py, "dv", 3);
+        big.batch = 5_000;
+        let e = estimate(&big).unwrap_err();
+        assert!(is_input_error(&e) && e.to_string().contains("--batch"), "{e}");
+    }
+
+    #[test]
     fn bad_input_is_an_input_error() {
         let d = Dir::new("bad");
         let (x, y) = Task::bivariate_gaussian(0.5).unwrap().sample(10, 1);
@@ -170,6 +305,7 @@ mod tests {
         assert!(is_input_error(&short) && short.to_string().contains("rows"), "{short}");
         let pyy = d.0.join("y2.npy");
         mi_data::array_file::write_npy_f64(&pyy, &y).unwrap();
+        // 10 rows cannot hold a held-out batch of 64 for the neural estimators
         for (est, k) in [("ksg", 10), ("ksg", 0), ("nope", 3), ("infonce", 3), ("mine", 3)] {
             let e = estimate(&args(px.clone(), pyy.clone(), est, k)).unwrap_err();
             assert!(is_input_error(&e), "{est} {k}: {e}");

@@ -5,6 +5,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod bench;
 mod estimate;
 mod probe;
 mod reproduce;
@@ -25,6 +26,8 @@ enum Command {
     Probe(probe::Args),
     /// Run one of the paper's experiments and write results, plots and a report.
     Reproduce(reproduce::Args),
+    /// Time training steps of one configuration (`bench train`).
+    Bench(bench::Args),
     /// Report the libtorch this binary runs against and whether it sees a GPU.
     Doctor,
 }
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Estimate(args) => estimate::run(args),
         Command::Probe(args) => probe::run(args),
         Command::Reproduce(args) => reproduce::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Doctor => {
             println!("libtorch: {}", mi_torch::libtorch_lib_dir());
             println!("cuda available: {}", mi_torch::cuda_available());

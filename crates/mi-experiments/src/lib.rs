@@ -11,6 +11,7 @@ pub mod grid;
 pub mod heatmap;
 pub mod infomax;
 pub mod naf;
+pub mod neural_estimate;
 pub mod paper_grids;
 pub mod profile;
 pub mod progress;

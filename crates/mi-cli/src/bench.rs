@@ -1,0 +1,175 @@
+//! `infomax bench train`: times training steps of one InfoMax configuration (two encoders, a
+//! critic, a bound, Adam) on random inputs of the MNIST-halves shape and prints steps per second.
+//! Used to compare devices and against the PyTorch twin in `scripts/bench/a4_step_rate.py`.
+use mi_experiments::infomax::{build_models, CriticKind, EncoderKind, EstimatorKind, PairConfig};
+use std::time::Instant;
+use tch::nn::OptimizerConfig;
+use tch::{Device, Kind, Tensor};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub what: What,
+}
+
+#[derive(clap::Subcommand)]
+pub enum What {
+    /// Steps per second of training one configuration on random data.
+    Train(TrainArgs),
+}
+
+#[derive(clap::Args)]
+pub struct TrainArgs {
+    /// mlp | convnet | skip_mlp | realnvp_additive | realnvp_affine
+    #[arg(long, default_value = "mlp")]
+    pub encoder: String,
+    /// bilinear | separable | concat
+    #[arg(long, default_value = "bilinear")]
+    pub critic: String,
+    /// infonce | nwj
+    #[arg(long, default_value = "infonce")]
+    pub estimator: String,
+    #[arg(long, default_value_t = 128)]
+    pub batch: usize,
+    /// Timed steps (after 10 untimed warm-up steps).
+    #[arg(long, default_value_t = 200)]
+    pub steps: usize,
+    /// Loss |I_est − t| (as in A4) instead of −I_est.
+    #[arg(long)]
+    pub t: Option<f64>,
+    /// cpu | cuda[:N] | auto
+    #[arg(long, default_value = "auto")]
+    pub device: String,
+    /// libtorch's CPU threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Print one JSON object instead of a human line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(what: &str, value: &str, expected: &str) -> anyhow::Result<T> {
+    serde_json::from_value(serde_json::Value::String(value.to_string()))
+        .map_err(|_| crate::input_error(format!("unknown --{what} '{value}': expected {expected}")))
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    match args.what {
+        What::Train(a) => train(a),
+    }
+}
+
+fn train(a: TrainArgs) -> anyhow::Result<()> {
+    let encoder: EncoderKind = parse("encoder", &a.encoder, "mlp, convnet, skip_mlp, realnvp_additive or realnvp_affine")?;
+    let critic: CriticKind = parse("critic", &a.critic, "bilinear, separable or concat")?;
+    let estimator: EstimatorKind = parse("estimator", &a.estimator, "infonce or nwj")?;
+    if critic == CriticKind::None || estimator == EstimatorKind::None {
+        return Err(crate::input_error("bench train needs a critic and an estimator"));
+    }
+    if a.batch < 2 || a.steps == 0 {
+        return Err(crate::input_error(format!("--batch must be at least 2 and --steps at least 1 (got {} and {})", a.batch, a.steps)));
+    }
+    if let Some(n) = a.threads {
+        let n = i32::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| crate::input_error("--threads must be at least 1"))?;
+        tch::set_num_threads(n);
+    }
+    let choice: mi_torch::DeviceChoice = a.device.parse().map_err(crate::input_error)?;
+    let device = mi_torch::resolve_device(choice).map_err(crate::input_error)?;
+    let cfg = PairConfig { name: format!("bench-{}-{}-{}", a.encoder, a.critic, a.estimator), encoder, critic, estimator, t: a.t };
+    let models = build_models(&cfg, device, a.seed).map_err(|e| match e {
+        mi_experiments::infomax::ExperimentError::Invalid(m) => crate::input_error(m),
+        other => anyhow::Error::new(other),
+    })?;
+    let mut opt = tch::nn::Adam::default().build(&models.vs, 1e-4)?;
+    let pool = 8 * a.batch as i64;
+    let data = Tensor::rand([pool, 784], (Kind::Float, device));
+    let b = a.batch as i64;
+    let mut run_step = || -> anyhow::Result<()> {
+        let idx = Tensor::randint(pool, [b], (Kind::Int64, device));
+        let x = data.index_select(0, &idx);
+        let (x1, x2) = (x.narrow(1, 0, 392), x.narrow(1, 392, 392));
+        let s = models.critic.scores(&models.g1.encode(&x1), &models.g2.encode(&x2));
+        let i_est = match estimator {
+            EstimatorKind::Nwj => mi_estimators::bounds::nwj_tensor(&s)?,
+            _ => mi_estimators::bounds::infonce_tensor(&s)?,
+        };
+        let loss = match a.t {
+            Some(t) => (&i_est - t).abs(),
+            None => -&i_est,
+        };
+        opt.backward_step(&loss);
+        Ok(())
+    };
+    let sync = || {
+        if let Device::Cuda(i) = device {
+            tch::Cuda::synchronize(i as i64);
+        }
+    };
+    for _ in 0..10 {
+        run_step()?;
+    }
+    sync();
+    let start = Instant::now();
+    for _ in 0..a.steps {
+        run_step()?;
+    }
+    sync();
+    let seconds = start.elapsed().as_secs_f64();
+    let steps_per_second = a.steps as f64 / seconds;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "encoder": a.encoder, "critic": a.critic, "estimator": a.estimator, "batch": a.batch,
+                "steps": a.steps, "seconds": seconds, "steps_per_second": steps_per_second,
+                "device": format!("{device:?}"), "threads": tch::get_num_threads(),
+            })
+        );
+    } else {
+        println!(
+            "{} + {} + {}, batch {}: {steps_per_second:.1} steps/s ({} steps in {seconds:.2} s on {device:?})",
+            a.encoder, a.critic, a.estimator, a.batch, a.steps
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(encoder: &str, critic: &str, estimator: &str) -> TrainArgs {
+        TrainArgs {
+            encoder: encoder.into(),
+            critic: critic.into(),
+            estimator: estimator.into(),
+            batch: 8,
+            steps: 2,
+            t: Some(2.0),
+            device: "cpu".into(),
+            threads: None,
+            seed: 0,
+            json: true,
+        }
+    }
+
+    #[test]
+    fn times_every_paper_encoder_and_critic() {
+        for (e, c, est) in [("mlp", "bilinear", "infonce"), ("convnet", "separable", "nwj"), ("mlp", "concat", "infonce")] {
+            train(args(e, c, est)).unwrap();
+        }
+    }
+
+    #[test]
+    fn unknown_names_are_input_errors() {
+        for (e, c, est) in [("resnet", "bilinear", "infonce"), ("mlp", "none", "infonce"), ("mlp", "bilinear", "dv")] {
+            let err = train(args(e, c, est)).unwrap_err();
+            assert!(err.is::<crate::InputError>(), "{e} {c} {est}: {err}");
+        }
+        let mut zero = args("mlp", "bilinear", "infonce");
+        zero.steps = 0;
+        assert!(train(zero).unwrap_err().is::<crate::InputError>());
+    }
+}
