@@ -10,6 +10,7 @@ pub mod estimators_table;
 pub mod grid;
 pub mod heatmap;
 pub mod infomax;
+pub mod limits;
 pub mod naf;
 pub mod paper_grids;
 pub mod profile;
