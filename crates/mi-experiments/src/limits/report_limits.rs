@@ -318,26 +318,47 @@ pub fn claims(s: &Summary, cfg: &LimitsSettings) -> Vec<Claim> {
     // 12–13. ln N
     if !s.cap.is_empty() {
         let opt_ok = s.cap.iter().filter(|p| p.infonce_optimal_max_nats.is_finite()).all(|p| p.infonce_optimal_max_nats <= p.ln_n + 1e-9);
+        // trained InfoNCE critics on N fresh samples obey the same cap (by construction)
+        let trained_nce_ok = s.cap.iter().all(|p| p.trained.iter().filter(|t| t.estimator == Estimator::Infonce).all(|t| t.max_nats <= p.ln_n + 1e-9));
+        let top = s.cap.first().map_or(f64::NAN, |p| p.mi_nats);
+        out.push(Claim {
+            claim: format!("InfoNCE from N samples never exceeds ln N, whatever the true MI ({top} nats here) and however good the critic"),
+            paper: "lower bounds from N samples are capped near ln N (McAllester & Stratos 2020); InfoNCE's cap is explicit".into(),
+            ours: format!(
+                "with the true density ratio as critic: {}; trained InfoNCE critics on N fresh samples: all ≤ ln N = {}",
+                s.cap
+                    .iter()
+                    .filter(|p| p.infonce_optimal_mean_nats.is_finite())
+                    .map(|p| format!("N = {} {} (ln N {})", p.n, f3(p.infonce_optimal_mean_nats), f3(p.ln_n)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                trained_nce_ok
+            ),
+            holds: Some(opt_ok && trained_nce_ok),
+        });
+        // The theorem itself is about distribution-free, high-confidence lower bounds computed from
+        // N samples. The trained critics here are fitted on far more than N samples, and their point
+        // values carry no confidence correction, so they neither support nor contradict it.
+        let train_samples = cfg.separable_steps_per_level * cfg.staircase.levels_nats.len() * cfg.staircase.batch;
         let mut above = vec![];
-        let mut count = 0;
         for p in &s.cap {
-            for t in p.trained.iter().filter(|t| t.task == TaskVariant::Gaussian) {
-                count += 1;
-                if t.mean_nats > p.ln_n + 0.5 {
-                    above.push(format!("{} {} at N = {}: {} > ln N = {}", t.config, t.estimator.name(), p.n, f3(t.mean_nats), f3(p.ln_n)));
+            for t in p.trained.iter().filter(|t| t.task == TaskVariant::Gaussian && t.estimator != Estimator::Infonce) {
+                if t.mean_nats > p.ln_n {
+                    above.push(format!("{} at N = {}: {}", t.estimator.name(), p.n, f3(t.mean_nats)));
                 }
             }
         }
-        let top = s.cap.first().map_or(f64::NAN, |p| p.mi_nats);
         out.push(Claim {
-            claim: format!("Lower-bound estimates from N samples stay below about ln N, whatever the true MI ({top} nats here)"),
-            paper: "any distribution-free high-confidence lower bound from N samples is O(ln N) (McAllester & Stratos 2020)".into(),
+            claim: "Any distribution-free, high-confidence lower bound from N samples is at most about ln N".into(),
+            paper: "≤ ln N for KL with known p; ≤ 2 ln N + 5 for MI, with probability ≥ 0.96 (McAllester & Stratos 2020)".into(),
             ours: format!(
-                "optimal-critic InfoNCE: {}; trained separable critics (Gaussian task, {count} estimator × N cells): {}",
-                s.cap.iter().filter(|p| p.infonce_optimal_mean_nats.is_finite()).map(|p| format!("N = {} {} (ln N {})", p.n, f3(p.infonce_optimal_mean_nats), f3(p.ln_n))).collect::<Vec<_>>().join(", "),
-                if above.is_empty() { "all means ≤ ln N + 0.5".to_string() } else { format!("above ln N + 0.5: {}", above.join("; ")) }
+                "not tested: that needs critics fitted on the same N samples plus a confidence correction. Our trained critics \
+                 saw {train_samples} training samples (ln = {}), and their point values on N fresh samples are not capped by ln N \
+                 ({}) — some exceed the true MI, i.e. they are not bounds with any confidence.",
+                f3((train_samples as f64).ln()),
+                if above.is_empty() { "none above ln N".to_string() } else { above.join(", ") }
             ),
-            holds: Some(opt_ok && above.is_empty() && !incomplete),
+            holds: None,
         });
         let doe: Vec<_> = s.cap.iter().filter_map(|p| p.doe_gaussian_mean_nats.map(|v| (p, v))).collect();
         // from N = 1,024 on (512 fitting rows for a 630-parameter conditional Gaussian in 20 + 20
@@ -623,7 +644,9 @@ pub fn render(s: &Summary, cfg: &LimitsSettings, why: &str, plots: &[String]) ->
     let mut cap = format!(
         "At the top level (I = {} nats). Optimal-critic InfoNCE over all N samples at once ({} trials); Gaussian DoE fits \
          N(μ, Σ) to y and y | x ~ N(Ax + b, Σ_e) on the first N/2 samples and measures both cross-entropies on the other \
-         N/2 ({} trials); the trained separable critics of the last level are evaluated on {} fresh N×N matrices each.\n\n\
+         N/2 ({} trials); the trained separable critics of the last level are evaluated on {} fresh N×N matrices each \
+         (their critics were fitted on far more than N samples, so those values are a contrast, not N-sample estimators: \
+         only InfoNCE's is capped by the N of the evaluation).\n\n\
          | N | ln N | InfoNCE (optimal) | DoE Gaussian | DoE on y³ | trained critics (Gaussian task): mean estimate |\n|---|---|---|---|---|---|\n",
         s.cap.first().map_or(f64::NAN, |p| p.mi_nats),
         cfg.cap.trials,
