@@ -48,25 +48,38 @@ pub fn claims(s: &Summary, cfg: &LimitsSettings) -> Vec<Claim> {
     let incomplete = s.runs_done < s.runs_expected;
     let verdict = |ok: bool, any: bool| if any { Some(ok && !incomplete) } else { None };
 
-    // 1. InfoNCE flat near log B from 6 nats on
+    // 1. InfoNCE flat near log B from 6 nats on. The reference is the optimal critic's InfoNCE at
+    // the same I and B (measured below): no critic can do better, and at 6 nats with B = 64 even it
+    // sits ≈ 0.45 below log B, so "near log B" means "at the optimal critic's envelope".
     {
+        let optimal_at = |mi: f64| {
+            s.infonce_saturation.iter().find(|p| p.batch == cfg.staircase.batch && (p.mi_nats - mi).abs() < 1e-9).map(|p| p.mean_nats)
+        };
         let (mut ok, mut any, mut parts) = (true, false, vec![]);
         for (c, t) in combos(s) {
             if let Some(x) = series(s, c, t, Estimator::Infonce) {
-                let m: Vec<f64> = x.levels.iter().filter(|l| l.mi_nats >= 6.0).map(|l| l.mean_nats).collect();
-                if m.is_empty() {
+                let lv: Vec<&LevelStats> = x.levels.iter().filter(|l| l.mi_nats >= 6.0).collect();
+                if lv.is_empty() {
                     continue;
                 }
                 any = true;
-                let (lo, hi) = (m.iter().copied().fold(f64::INFINITY, f64::min), m.iter().copied().fold(f64::NEG_INFINITY, f64::max));
-                ok &= lo >= log_b - 0.5 && hi <= log_b + 1e-9 && hi - lo <= 0.3;
-                parts.push(format!("{}: {}", tag(c, t), m.iter().map(|v| f3(*v)).collect::<Vec<_>>().join(", ")));
+                for l in &lv {
+                    let reference = optimal_at(l.mi_nats).unwrap_or(log_b - 0.5);
+                    ok &= l.mean_nats >= reference - 0.25 && l.mean_nats <= log_b + 1e-9;
+                }
+                parts.push(format!("{}: {}", tag(c, t), lv.iter().map(|l| f3(l.mean_nats)).collect::<Vec<_>>().join(", ")));
             }
         }
+        let refs: Vec<String> = levels.iter().filter(|&&l| l >= 6.0).map(|&l| optimal_at(l).map_or("–".into(), f3)).collect();
         out.push(Claim {
             claim: format!("InfoNCE is capped at log B: flat near log {} = {log_b:.3} from the 6-nat step on", cfg.staircase.batch),
             paper: "InfoNCE flat at log 64 ≈ 4.16 once I ≥ 6 nats (Poole et al. Fig. 2; Song & Ermon Fig. 1)".into(),
-            ours: format!("mean estimate at 6, 8, 10 nats — {} (criterion: within 0.5 nats below log B, spread ≤ 0.3)", parts.join("; ")),
+            ours: format!(
+                "mean estimate at 6, 8, 10 nats — {}; the optimal critic's InfoNCE at the same I and B: {} (criterion: never above \
+                 log B, and within 0.25 nats of the optimal critic's value, the most any critic can reach)",
+                parts.join("; "),
+                refs.join(", ")
+            ),
             holds: verdict(ok, any),
         });
     }
