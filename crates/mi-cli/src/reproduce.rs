@@ -60,7 +60,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         "naf" => return run_naf(&args),
         "a1" | "a2" | "a3" | "a4" => return run_paper_grid(&args),
-        "limits" => "9",
+        "limits" => return run_limits(&args),
         "hypersphere" => "10",
         other => return Err(crate::input_error(format!(
             "unknown experiment '{other}': expected a1, a2, a3, a4, limits, hypersphere, naf or estimators"
@@ -97,6 +97,30 @@ fn run_naf(args: &Args) -> anyhow::Result<()> {
         );
     }
     println!("wrote {}", out.join("naf.svg").display());
+    Ok(())
+}
+
+/// `infomax reproduce limits`: the estimator-limitations study (staircase, optimal critic, ln N).
+fn run_limits(args: &Args) -> anyhow::Result<()> {
+    use mi_experiments::paper_grids::RunOptions;
+    let profile = args.profile.as_deref().map(str::parse).transpose().map_err(crate::input_error)?;
+    let device = args.device.parse().map_err(crate::input_error)?;
+    let opts = RunOptions {
+        profile,
+        device,
+        runs: args.runs,
+        steps: args.steps,
+        seed: args.seed,
+        out: args.out.clone(),
+        data_dir: args.data_dir.clone(),
+        quiet: args.quiet,
+    };
+    let out = mi_experiments::limits::reproduce(&opts).map_err(|e| match e {
+        mi_experiments::infomax::ExperimentError::Invalid(m) => crate::input_error(m),
+        mi_experiments::infomax::ExperimentError::Torch(t) => crate::input_error(t),
+        other => anyhow::Error::new(other),
+    })?;
+    println!("wrote {}", out.join("REPORT.md").display());
     Ok(())
 }
 

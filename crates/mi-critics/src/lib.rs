@@ -152,22 +152,47 @@ impl Critic for Bilinear {
     }
 }
 
-/// `f(u, v) = φ1(u)ᵀ φ2(v)`, each φ = Dense(d→h, ReLU) → Dense(h→e).
+/// `f(u, v) = φ1(u)ᵀ φ2(v)`, each φ = Dense(d→h, ReLU) → … → Dense(h→e) (one hidden layer by
+/// default; [`Separable::with_layers`] for more).
 #[derive(Debug)]
 pub struct Separable {
-    phi1: [Dense; 2],
-    phi2: [Dense; 2],
+    phi1: Vec<Dense>,
+    phi2: Vec<Dense>,
+}
+
+/// Dense layers `d → hidden[0] → … → out` under `path/0`, `path/1`, ….
+fn mlp_layers(path: &nn::Path, d: i64, hidden: &[i64], out: i64) -> Vec<Dense> {
+    let sizes: Vec<i64> = std::iter::once(d).chain(hidden.iter().copied()).chain(std::iter::once(out)).collect();
+    sizes.windows(2).enumerate().map(|(k, w)| Dense::new(&path.sub(k.to_string()), w[0], w[1])).collect()
+}
+
+/// The layers applied in order with a ReLU between consecutive layers (none after the last).
+fn mlp_forward(layers: &[Dense], x: &Tensor) -> Tensor {
+    let mut h = x.shallow_clone();
+    for (k, l) in layers.iter().enumerate() {
+        h = l.forward(&h);
+        if k + 1 < layers.len() {
+            h = h.relu();
+        }
+    }
+    h
 }
 
 impl Separable {
     /// φ1: du → hidden → embed and φ2: dv → hidden → embed.
     pub fn new(path: &nn::Path, du: i64, dv: i64, hidden: i64, embed: i64) -> Result<Self> {
-        positive(&[du, dv, hidden, embed], "separable critic")?;
-        let (p1, p2) = (path.sub("phi1"), path.sub("phi2"));
-        Ok(Self {
-            phi1: [Dense::new(&p1.sub("0"), du, hidden), Dense::new(&p1.sub("1"), hidden, embed)],
-            phi2: [Dense::new(&p2.sub("0"), dv, hidden), Dense::new(&p2.sub("1"), hidden, embed)],
-        })
+        Self::with_layers(path, du, dv, &[hidden], embed)
+    }
+    /// φ1: du → hidden[0] → … → embed and φ2 likewise, ReLU after every hidden layer (e.g. the
+    /// staircase benchmark's `&[256, 256]` with 32-d embeddings). `with_layers(p, du, dv, &[h], e)`
+    /// is exactly `new(p, du, dv, h, e)`, parameter names included.
+    pub fn with_layers(path: &nn::Path, du: i64, dv: i64, hidden: &[i64], embed: i64) -> Result<Self> {
+        if hidden.is_empty() {
+            return Err(CriticError::Config("separable critic needs at least one hidden layer".into()));
+        }
+        positive(&[du, dv, embed], "separable critic")?;
+        positive(hidden, "separable critic hidden layer")?;
+        Ok(Self { phi1: mlp_layers(&path.sub("phi1"), du, hidden, embed), phi2: mlp_layers(&path.sub("phi2"), dv, hidden, embed) })
     }
     /// The paper's separable critic: φ = Dense(100→100, ReLU) → Dense(100→100) (40,400 parameters).
     pub fn paper(path: &nn::Path) -> Result<Self> {
@@ -175,11 +200,11 @@ impl Separable {
     }
     /// φ1(u) (`[B, embed]`).
     pub fn phi1(&self, u: &Tensor) -> Tensor {
-        self.phi1[1].forward(&self.phi1[0].forward(u).relu())
+        mlp_forward(&self.phi1, u)
     }
     /// φ2(v) (`[B, embed]`).
     pub fn phi2(&self, v: &Tensor) -> Tensor {
-        self.phi2[1].forward(&self.phi2[0].forward(v).relu())
+        mlp_forward(&self.phi2, v)
     }
 }
 
@@ -195,19 +220,35 @@ impl Critic for Separable {
     }
 }
 
-/// `f(u, v) = Dense(h→1)(relu(Dense(du+dv→h)([u; v])))`, evaluated on all pairs.
+/// `f(u, v) = Dense(h→1)(relu(Dense(du+dv→h)([u; v])))`, evaluated on all pairs (one hidden
+/// layer by default; [`ConcatMlp::with_layers`] for more).
 #[derive(Debug)]
 pub struct ConcatMlp {
     du: i64,
     first: Dense,
-    second: Dense,
+    /// The layers after the first: hidden → … → hidden → 1 (the last is the output layer).
+    rest: Vec<Dense>,
 }
 
 impl ConcatMlp {
     /// The first layer's kernel is one `[h, du + dv]` matrix (as if applied to `[u; v]`).
     pub fn new(path: &nn::Path, du: i64, dv: i64, hidden: i64) -> Result<Self> {
-        positive(&[du, dv, hidden], "concat critic")?;
-        Ok(Self { du, first: Dense::new(&path.sub("0"), du + dv, hidden), second: Dense::new(&path.sub("1"), hidden, 1) })
+        Self::with_layers(path, du, dv, &[hidden])
+    }
+    /// Hidden layers `hidden[0] → … → hidden[k−1]` with ReLUs, then a scalar output (e.g. the
+    /// staircase benchmark's `&[256, 256]`). `with_layers(p, du, dv, &[h])` is exactly
+    /// `new(p, du, dv, h)`, parameter names included. Every hidden layer after the first costs
+    /// a `[B·B', h] × [h, h']` product: B² times what the same layer costs a separable critic.
+    pub fn with_layers(path: &nn::Path, du: i64, dv: i64, hidden: &[i64]) -> Result<Self> {
+        if hidden.is_empty() {
+            return Err(CriticError::Config("concat critic needs at least one hidden layer".into()));
+        }
+        positive(&[du, dv], "concat critic")?;
+        positive(hidden, "concat critic hidden layer")?;
+        let first = Dense::new(&path.sub("0"), du + dv, hidden[0]);
+        let sizes: Vec<i64> = hidden.iter().copied().chain(std::iter::once(1)).collect();
+        let rest = sizes.windows(2).enumerate().map(|(k, w)| Dense::new(&path.sub((k + 1).to_string()), w[0], w[1])).collect();
+        Ok(Self { du, first, rest })
     }
     /// The paper's concat critic: Dense(200→200, ReLU) → Dense(200→1) on 100-d features
     /// (40,401 parameters).
@@ -218,7 +259,7 @@ impl ConcatMlp {
     /// concatenated pairs, as a reference).
     pub fn pairwise(&self, u: &Tensor, v: &Tensor) -> Tensor {
         let h = self.first.forward(&Tensor::cat(&[u, v], 1)).relu();
-        self.second.forward(&h).squeeze_dim(1)
+        mlp_forward(&self.rest, &h).squeeze_dim(1)
     }
 }
 
@@ -230,13 +271,13 @@ impl Critic for ConcatMlp {
         let a = u.matmul(&w_u.tr()); // [B, H]
         let b = v.linear(&w_v, Some(&self.first.bs)); // [B', H]
         let h = (a.unsqueeze(1) + b.unsqueeze(0)).relu(); // [B, B', H]
-        // [B, B', H] · [H] + bias → [B, B']
-        h.matmul(&self.second.ws.squeeze_dim(0)) + &self.second.bs
+        // further hidden layers act on the last dimension; the output layer gives [B, B', 1]
+        mlp_forward(&self.rest, &h).squeeze_dim(2)
     }
     fn dims(&self) -> (i64, i64) {
         (self.du, self.first.ws.size()[1] - self.du)
     }
     fn parameters(&self) -> Vec<Tensor> {
-        self.first.parameters().into_iter().chain(self.second.parameters()).collect()
+        self.first.parameters().into_iter().chain(self.rest.iter().flat_map(Dense::parameters)).collect()
     }
 }

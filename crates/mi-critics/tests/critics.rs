@@ -120,3 +120,53 @@ fn wrong_shapes_are_errors() {
     assert!(c.f_scores(&u, &u).is_ok());
     assert!(Bilinear::new(&vs.root().sub("z"), 0, 3).is_err());
 }
+
+#[test]
+fn deeper_critics_equal_explicit_layers() {
+    // the staircase benchmark's critics: 2×256 ReLU, 32-d embeddings for the separable one
+    let vs = nn::VarStore::new(Device::Cpu);
+    let s = Separable::with_layers(&vs.root().sub("s"), 20, 20, &[256, 256], 32).unwrap();
+    assert_eq!(s.num_parameters(), 2 * (20 * 256 + 256 + 256 * 256 + 256 + 256 * 32 + 32));
+    let c = ConcatMlp::with_layers(&vs.root().sub("c"), 20, 20, &[256, 256]).unwrap();
+    assert_eq!(c.num_parameters(), 40 * 256 + 256 + 256 * 256 + 256 + 256 + 1);
+    // one hidden layer through with_layers is `new`, parameter names included
+    let a = nn::VarStore::new(Device::Cpu);
+    Separable::new(&a.root(), 4, 3, 6, 5).unwrap();
+    ConcatMlp::new(&a.root().sub("k"), 4, 3, 8).unwrap();
+    let b = nn::VarStore::new(Device::Cpu);
+    Separable::with_layers(&b.root(), 4, 3, &[6], 5).unwrap();
+    ConcatMlp::with_layers(&b.root().sub("k"), 4, 3, &[8]).unwrap();
+    let names = |vs: &nn::VarStore| {
+        let mut n: Vec<String> = vs.variables().into_keys().collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(&a), names(&b));
+    assert!(Separable::with_layers(&b.root().sub("e"), 4, 3, &[], 5).is_err());
+    assert!(ConcatMlp::with_layers(&b.root().sub("f"), 4, 3, &[8, 0]).is_err());
+
+    // against explicit layer-by-layer computations on each pair, in f64
+    let vs = f64_store();
+    let s = Separable::with_layers(&vs.root().sub("s"), 4, 3, &[6, 7], 5).unwrap();
+    let c = ConcatMlp::with_layers(&vs.root().sub("c"), 4, 3, &[8, 6]).unwrap();
+    let (u, v) = batches(4, 3);
+    let dense = |p: &[Tensor], x: &Tensor| p[0].mv(x) + &p[1];
+    let ps = s.parameters();
+    let (p1, p2) = (&ps[..6], &ps[6..]);
+    let phi = |p: &[Tensor], x: &Tensor| dense(&p[4..6], &dense(&p[2..4], &dense(&p[0..2], x).relu()).relu());
+    let want = explicit(|a, b| phi(p1, a).dot(&phi(p2, b)).double_value(&[]), &u, &v);
+    assert!(max_abs(&(s.f_scores(&u, &v).unwrap() - want)) < 1e-12);
+    let pc = c.parameters();
+    let want = explicit(
+        |a, b| {
+            let h = dense(&pc[0..2], &Tensor::cat(&[a, b], 0)).relu();
+            let h = dense(&pc[2..4], &h).relu();
+            dense(&pc[4..6], &h).double_value(&[0])
+        },
+        &u,
+        &v,
+    );
+    let got = c.f_scores(&u, &v).unwrap();
+    assert!(max_abs(&(&got - want)) < 1e-12);
+    assert!(max_abs(&(got.narrow(0, 0, 5).diagonal(0, 0, 1) - c.pairwise(&u.narrow(0, 0, 5), &v))) < 1e-12);
+}

@@ -11,6 +11,7 @@ pub mod estimators_table;
 pub mod grid;
 pub mod heatmap;
 pub mod infomax;
+pub mod limits;
 pub mod naf;
 pub mod neural_estimate;
 pub mod paper_grids;
