@@ -179,10 +179,12 @@ pub struct HyperSettings {
 impl HyperSettings {
     /// The settings of a profile.
     ///
-    /// `quick` is sized for 2 CPU cores with `--threads 1`: 15 trained encoders × 400 steps of
-    /// batch 128 (256 views through the CNN per step), measured at ≈ N steps/s (see the comment
-    /// in `quick`), plus ≈ 10 s of evaluation per encoder (features of 40,000 images, two SAGA
-    /// probes, a 5-NN over 10,000 × 10,000 and L_uniform over all 50M test pairs).
+    /// `quick` is sized for 2 CPU cores with `--threads 1`: 15 trained encoders × 600 steps of
+    /// batch 128 (256 views through the CNN per step; 1.3 epochs of MNIST), plus ≈ 13–23 s of
+    /// evaluation per encoder (features of 40,000 images, two SAGA probes on 10,000 training
+    /// images, a 5-NN over 10,000 × 10,000 and L_uniform over all 50M test pairs); see the
+    /// measurements in the body. `paper` trains 5,000 steps of batch 256 (21 epochs), fits the
+    /// probes on all 60,000 training images and repeats every encoder 3 times.
     pub fn for_profile(p: Profile) -> Self {
         let paper = Self {
             steps: 5_000,
@@ -206,8 +208,11 @@ impl HyperSettings {
         };
         match p {
             Profile::Paper => paper,
-            // QUICK_SIZING
-            Profile::Quick => Self { steps: 400, batch: 128, n_probe_train: 10_000, runs: 1, log_every: 20, ..paper },
+            // Sized on the 2-core machine with `--threads 1` while other jobs ran (load ≈ 4): the
+            // pair objectives (256 views per step) train at ≈ 8–11 steps/s, the supervised one at
+            // ≈ 17; evaluating an encoder takes ≈ 13–23 s. 14 pair encoders × 600 steps ≈ 16 min,
+            // + 17 evaluations ≈ 5 min: about 20–25 minutes in all (less on quiet cores).
+            Profile::Quick => Self { steps: 600, batch: 128, n_probe_train: 10_000, runs: 1, log_every: 20, ..paper },
             Profile::Smoke => Self {
                 steps: 6,
                 batch: 32,
@@ -307,6 +312,9 @@ pub struct SweepSummary {
     pub spearman_knn_vs_uniform: Option<f64>,
     pub median_align: Option<f64>,
     pub median_uniform: Option<f64>,
+    /// (min, max) of each loss over the sweep: the extent of the scatter plot.
+    pub range_align: Option<(f64, f64)>,
+    pub range_uniform: Option<(f64, f64)>,
     /// Encoders by decreasing linear accuracy.
     pub ranking: Vec<String>,
 }
@@ -511,6 +519,11 @@ fn run_encoder(spec: &EncoderSpec, s: &HyperSettings, data: &Data, run: usize, b
     })
 }
 
+fn min_max(v: &[f64]) -> Option<(f64, f64)> {
+    let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    (!f.is_empty()).then(|| (f.iter().copied().fold(f64::INFINITY, f64::min), f.iter().copied().fold(f64::NEG_INFINITY, f64::max)))
+}
+
 fn mean_sd(v: &[f64]) -> (f64, f64) {
     let n = v.len() as f64;
     if v.is_empty() {
@@ -561,6 +574,8 @@ pub fn summarize(specs: &[EncoderSpec], records: &[EncoderRecord], s: &HyperSett
         spearman_knn_vs_uniform: kde::spearman(&knn, &un),
         median_align: kde::median(&al),
         median_uniform: kde::median(&un),
+        range_align: min_max(&al),
+        range_uniform: min_max(&un),
         ranking: ranking.iter().map(|e| e.name.clone()).collect(),
     };
     let runs_done = records.len();
@@ -662,19 +677,28 @@ pub fn claims(s: &HyperSummary) -> Vec<Claim> {
     });
     let sw = &s.sweep;
     let best = sw.ranking.first().and_then(|n| s.encoders.iter().find(|e| &e.name == n));
-    out.push(match (best, sw.median_align, sw.median_uniform) {
-        (Some(b), Some(ma), Some(mu)) => Claim {
-            claim: "The best encoders of the sweep sit where both L_align and L_uniform are low".into(),
-            paper: "best encoders in the lower-left corner (Fig. 5, hundreds of encoders)".into(),
-            ours: format!(
-                "best: {} ({}), L_align {:.3} (sweep median {ma:.3}), L_uniform {:.3} (median {mu:.3})",
-                b.spec.label,
-                pct(b.mean.linear_accuracy),
-                b.mean.l_align,
-                b.mean.l_uniform
-            ),
-            holds: Some(b.mean.l_align <= ma && b.mean.l_uniform <= mu),
-        },
+    // "The lower-left corner" of the scatter: the best encoder's losses both lie in the lower half
+    // of the range the sweep spans on each axis. The stricter rank reading (both at most the
+    // sweep's median) is reported alongside.
+    out.push(match (best, sw.range_align, sw.range_uniform, sw.median_align, sw.median_uniform) {
+        (Some(b), Some((a0, a1)), Some((u0, u1)), Some(ma), Some(mu)) => {
+            let (mid_a, mid_u) = ((a0 + a1) / 2.0, (u0 + u1) / 2.0);
+            let below_median = b.mean.l_align <= ma && b.mean.l_uniform <= mu;
+            Claim {
+                claim: "The best encoders of the sweep sit in the lower-left corner: both L_align and L_uniform low".into(),
+                paper: "best encoders in the lower-left corner (Fig. 5, hundreds of encoders)".into(),
+                ours: format!(
+                    "best: {} ({}), L_align {:.3} (sweep range {a0:.3}–{a1:.3}, midpoint {mid_a:.3}, median {ma:.3}), L_uniform {:.3} \
+                     (range {u0:.3}–{u1:.3}, midpoint {mid_u:.3}, median {mu:.3}); below both medians too: {}",
+                    b.spec.label,
+                    pct(b.mean.linear_accuracy),
+                    b.mean.l_align,
+                    b.mean.l_uniform,
+                    if below_median { "yes" } else { "no" }
+                ),
+                holds: Some(b.mean.l_align <= mid_a && b.mean.l_uniform <= mid_u),
+            }
+        }
         _ => Claim { claim: "lower-left corner".into(), paper: String::new(), ours: "sweep not recorded".into(), holds: Some(false) },
     });
     let fmt_rho = |r: Option<f64>| r.map(|r| format!("{r:+.2}")).unwrap_or_else(|| "—".into());
@@ -1041,7 +1065,7 @@ mod tests {
                 Objective::Supervised => (0.9, 0.3, -1.0),
                 Objective::Contrastive { tau } => (0.78 - tau / 10.0, 0.4 + tau / 10.0, -1.4 - 0.1 * (1.0 - tau)),
                 Objective::AlignUniform(w) if w.w_align > 100.0 => (0.3, 0.01, -0.05),
-                Objective::AlignUniform(w) => (0.79 - w.w_align / 1000.0 - (w.t - 2.0).abs() / 100.0, 0.3 + (w.t - 2.0).abs() / 10.0, -1.45 + w.w_align / 100.0),
+                Objective::AlignUniform(w) => (0.79 - w.w_align / 1000.0 - (w.t - 2.0).abs() / 100.0, 0.2 + (w.t - 2.0).abs() / 10.0, -1.45 + w.w_align / 100.0),
             };
             Metrics { linear_accuracy: acc, probe_layer_accuracy: acc, knn_accuracy: acc, l_align: al, l_uniform: un }
         };
@@ -1062,11 +1086,16 @@ mod tests {
                 if matches!(sp.objective, Objective::AlignUniform(w) if w.w_align > 100.0) {
                     m.l_uniform = -3.0;
                 }
+                // the best encoder of the sweep (1:4 weights) now aligns worse than most
+                if matches!(sp.objective, Objective::AlignUniform(w) if w.w_align == 0.25) {
+                    m.l_align = 0.49;
+                }
                 fake_record(sp, m)
             })
             .collect();
         let c = claims(&summarize(&specs, &bad, &s, Profile::Smoke, 0, "Cpu", "absent"));
         assert_eq!(c[0].holds, Some(false));
+        assert_eq!(c[4].holds, Some(false), "{:?}", c[4]);
         assert_eq!(c[6].holds, Some(false));
         // missing encoders do not hold
         let c = claims(&summarize(&specs, &records[..2], &s, Profile::Smoke, 0, "Cpu", "absent"));
