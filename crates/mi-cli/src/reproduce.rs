@@ -62,7 +62,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "a3" | "a4" => return run_paper_grid(&args),
         "a1" | "a2" => "8",
         "limits" => "9",
-        "hypersphere" => "10",
+        "hypersphere" => return run_hypersphere(&args),
         other => return Err(crate::input_error(format!(
             "unknown experiment '{other}': expected a1, a2, a3, a4, limits, hypersphere, naf or estimators"
         ))),
@@ -98,6 +98,29 @@ fn run_naf(args: &Args) -> anyhow::Result<()> {
         );
     }
     println!("wrote {}", out.join("naf.svg").display());
+    Ok(())
+}
+
+/// `infomax reproduce hypersphere`: alignment and uniformity on the hypersphere, on MNIST (resumable).
+fn run_hypersphere(args: &Args) -> anyhow::Result<()> {
+    use mi_experiments::infomax::ExperimentError;
+    use mi_experiments::paper_grids::RunOptions;
+    let opts = RunOptions {
+        profile: args.profile.as_deref().map(str::parse).transpose().map_err(crate::input_error)?,
+        device: args.device.parse().map_err(crate::input_error)?,
+        runs: args.runs,
+        steps: args.steps,
+        seed: args.seed,
+        out: args.out.clone(),
+        data_dir: args.data_dir.clone(),
+        quiet: args.quiet,
+    };
+    let out = mi_experiments::hypersphere::reproduce(&opts).map_err(|e| match e {
+        ExperimentError::Invalid(m) => crate::input_error(m),
+        ExperimentError::Torch(t) => crate::input_error(t),
+        other => anyhow::Error::new(other),
+    })?;
+    println!("wrote {}", out.join("REPORT.md").display());
     Ok(())
 }
 

@@ -757,7 +757,12 @@ fn table(s: &HyperSummary, study: Study) -> String {
     for e in s.encoders.iter().filter(|e| e.spec.in_study(study)) {
         let sd = |m: f64, d: f64, p: bool| {
             let (m, d) = if p { (100.0 * m, 100.0 * d) } else { (m, d) };
-            if e.runs > 1 { format!("{m:.2} ± {d:.2}") } else { format!("{m:.3}") }
+            match (e.runs > 1, p) {
+                (true, true) => format!("{m:.2} ± {d:.2}"),
+                (true, false) => format!("{m:.3} ± {d:.3}"),
+                (false, true) => format!("{m:.2}"),
+                (false, false) => format!("{m:.3}"),
+            }
         };
         t.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.3} | {:.0} |\n",
@@ -845,14 +850,13 @@ fn write_outputs(dir: &ResultsDir, summary: &HyperSummary, records: &[EncoderRec
     }
     let st = &summary.settings;
     let intro = format!(
-        "Dataset MNIST; profile `{}` ({profile_reason}); device {}; seed {}. Every encoder is the small CNN of \
+        "Dataset MNIST; {profile_reason}; device {}; seed {}. Every encoder is the small CNN of \
          `mi_encoders::SmallCnn` (3×3 stride-2 convolutions with {:?} channels, a {}-unit probe layer, a linear head \
          L2-normalised onto the sphere), trained for {} steps of {} images (two augmentations each, both views through \
          the encoder in one batch of {}) with Adam at {} on the first {} training images; {} run(s) per encoder. \
          Evaluation on the {} test images: L_align(α = {}) over one fixed pair of augmentations per image, L_uniform(t = {}) \
          over all pairs, a linear probe (min-max scaling, SAGA, C = {}, tol = {}) on the output and on the probe layer, and a \
          cosine {}-NN on the output, probes fitted on the first {} training images. {} of {} runs recorded.",
-        summary.profile,
         summary.device,
         summary.seed,
         st.channels,
@@ -875,6 +879,22 @@ fn write_outputs(dir: &ResultsDir, summary: &HyperSummary, records: &[EncoderRec
     );
     let sw = &summary.sweep;
     let rho = |r: Option<f64>| r.map(|r| format!("{r:+.3}")).unwrap_or_else(|| "— (fewer than 3 encoders or a constant column)".into());
+    let collapsed: Vec<String> = summary
+        .encoders
+        .iter()
+        .filter(|e| e.exp_l_uniform > COLLAPSE_EXP_UNIFORM)
+        .map(|e| format!("{} (exp L_uniform {:.4}, linear {}, 5-NN {})", e.name, e.exp_l_uniform, pct(e.mean.linear_accuracy), pct(e.mean.knn_accuracy)))
+        .collect();
+    let collapse_note = if collapsed.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\nCollapsed encoders: {}. Their accuracies are far above chance although almost every feature sits on one point: \
+             the probe's min-max scaling stretches the tiny residual spread back to [0, 1], and cosine k-NN ignores scale. \
+             Accuracy alone would hide the collapse that L_uniform shows.\n",
+            collapsed.join("; ")
+        )
+    };
     let mut sections = vec![
         ("Circle study (2-D heads)".to_string(), format!("{}\nThe optimum of L_uniform(t = {}) on S¹ is {:.5}.\n", table(summary, Study::Circle), st.eval_t, summary.uniform_optimum_circle)),
         ("Contrastive vs align+uniform (like the paper's Table 1)".to_string(), table(summary, Study::Table)),
@@ -894,15 +914,16 @@ fn write_outputs(dir: &ResultsDir, summary: &HyperSummary, records: &[EncoderRec
                 st.eval_t,
                 st.output_dim - 1,
                 summary.uniform_optimum_sphere
-            ),
+            ) + &collapse_note,
         ),
         (
             "Differences from the paper".to_string(),
             "MNIST instead of CIFAR-10/STL-10/ImageNet-100 (the accuracies are not comparable across datasets; the claims \
              checked are orderings and relations); a small CNN instead of AlexNet/ResNet; Adam with a constant learning rate \
              and a few epochs instead of SGD (momentum 0.9, weight decay 1e-4, lr 0.12 per 256) for 200 epochs; a dozen \
-             encoders in the sweep instead of hundreds; the negatives of the contrastive loss are the other images of the \
-             batch (2 × batch − 2 per anchor pair direction)."
+             encoders in the sweep instead of hundreds; in the contrastive loss each anchor's negatives are the second \
+             views of the other images of the batch (batch − 1 of them in each direction: 127 in `quick`, 255 in `paper`; the \
+             paper's circle study used 256)."
                 .to_string(),
         ),
         ("CIFAR-10".to_string(), summary.cifar10.clone()),
