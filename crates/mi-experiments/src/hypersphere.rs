@@ -441,7 +441,7 @@ fn evaluate(net: &SmallCnn, data: &Data, s: &HyperSettings, seed: u64) -> Result
     let probe_layer_accuracy = linear_probe(&arr(&p_tr)?, &data.probe_labels, &arr(&p_te)?, &data.test_labels, s, seed ^ 1)?;
     let knn_accuracy = CosineKnn::fit(s.knn_k, z_tr_a.view(), data.probe_labels.view())?.score(z_te_a.view(), data.test_labels.view())?;
     let circle = (z_te_a.ncols() == 2).then(|| CirclePoints {
-        angles: z_te_a.outer_iter().map(|r| ((r[1].atan2(r[0]) * 1e4).round() / 1e4) as f32).collect(),
+        angles: z_te_a.outer_iter().map(|r| (r[1].atan2(r[0]) * 1e4).round() / 1e4).collect(),
         labels: data.test_labels.iter().map(|&l| l as u8).collect(),
     });
     Ok((Metrics { linear_accuracy, probe_layer_accuracy, knn_accuracy, l_align, l_uniform }, circle))
@@ -600,7 +600,7 @@ fn pct(x: f64) -> String {
     format!("{:.2}%", 100.0 * x)
 }
 
-fn find<'a>(s: &'a HyperSummary, pred: impl Fn(&EncoderSpec) -> bool) -> Option<&'a EncoderSummary> {
+fn find(s: &HyperSummary, pred: impl Fn(&EncoderSpec) -> bool) -> Option<&EncoderSummary> {
     s.encoders.iter().find(|e| pred(&e.spec))
 }
 
