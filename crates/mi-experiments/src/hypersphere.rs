@@ -882,16 +882,16 @@ fn write_outputs(dir: &ResultsDir, summary: &HyperSummary, records: &[EncoderRec
     let collapsed: Vec<String> = summary
         .encoders
         .iter()
-        .filter(|e| e.exp_l_uniform > COLLAPSE_EXP_UNIFORM)
+        .filter(|e| e.spec.in_study(Study::Sweep) && e.exp_l_uniform > COLLAPSE_EXP_UNIFORM)
         .map(|e| format!("{} (exp L_uniform {:.4}, linear {}, 5-NN {})", e.name, e.exp_l_uniform, pct(e.mean.linear_accuracy), pct(e.mean.knn_accuracy)))
         .collect();
     let collapse_note = if collapsed.is_empty() {
         String::new()
     } else {
         format!(
-            "\nCollapsed encoders: {}. Their accuracies are far above chance although almost every feature sits on one point: \
-             the probe's min-max scaling stretches the tiny residual spread back to [0, 1], and cosine k-NN ignores scale. \
-             Accuracy alone would hide the collapse that L_uniform shows.\n",
+            "\nEncoders of the sweep far towards collapse (exp L_uniform > {COLLAPSE_EXP_UNIFORM}; 1 = every feature on one \
+             point): {}. Their accuracies stay far above chance: the probe's min-max scaling stretches the small residual spread \
+             back to [0, 1], and cosine k-NN ignores scale, so accuracy alone would hide the collapse that L_uniform shows.\n",
             collapsed.join("; ")
         )
     };
