@@ -37,7 +37,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let n = i32::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| crate::input_error("--threads must be at least 1"))?;
         tch::set_num_threads(n);
     }
-    let issue = match args.experiment.as_str() {
+    match args.experiment.as_str() {
         "estimators" => {
             // the ground-truth estimators table: CPU only, no training (--device/--steps do not apply)
             use mi_experiments::estimators_table::{reproduce, TableProfile};
@@ -56,17 +56,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             let cells = reproduce(&profile, args.seed, &out, |line| eprintln!("{line}"))?;
             let solved = cells.iter().filter(|c| c.solved).count();
             println!("wrote {} ({} cells, {solved} solved)", out.join("REPORT.md").display(), cells.len());
-            return Ok(());
+            Ok(())
         }
-        "naf" => return run_naf(&args),
-        "a1" | "a2" | "a3" | "a4" => return run_paper_grid(&args),
-        "limits" => return run_limits(&args),
-        "hypersphere" => "10",
-        other => return Err(crate::input_error(format!(
+        "naf" => run_naf(&args),
+        "a1" | "a2" | "a3" | "a4" => run_paper_grid(&args),
+        "limits" => run_limits(&args),
+        "hypersphere" => run_hypersphere(&args),
+        other => Err(crate::input_error(format!(
             "unknown experiment '{other}': expected a1, a2, a3, a4, limits, hypersphere, naf or estimators"
         ))),
-    };
-    anyhow::bail!("`infomax reproduce {}` is not implemented yet (issue {issue})", args.experiment)
+    }
 }
 
 /// `infomax reproduce naf`: fits a 2-D NAF to three target densities and draws them.
@@ -118,6 +117,29 @@ fn run_limits(args: &Args) -> anyhow::Result<()> {
     let out = mi_experiments::limits::reproduce(&opts).map_err(|e| match e {
         mi_experiments::infomax::ExperimentError::Invalid(m) => crate::input_error(m),
         mi_experiments::infomax::ExperimentError::Torch(t) => crate::input_error(t),
+        other => anyhow::Error::new(other),
+    })?;
+    println!("wrote {}", out.join("REPORT.md").display());
+    Ok(())
+}
+
+/// `infomax reproduce hypersphere`: alignment and uniformity on the hypersphere, on MNIST (resumable).
+fn run_hypersphere(args: &Args) -> anyhow::Result<()> {
+    use mi_experiments::infomax::ExperimentError;
+    use mi_experiments::paper_grids::RunOptions;
+    let opts = RunOptions {
+        profile: args.profile.as_deref().map(str::parse).transpose().map_err(crate::input_error)?,
+        device: args.device.parse().map_err(crate::input_error)?,
+        runs: args.runs,
+        steps: args.steps,
+        seed: args.seed,
+        out: args.out.clone(),
+        data_dir: args.data_dir.clone(),
+        quiet: args.quiet,
+    };
+    let out = mi_experiments::hypersphere::reproduce(&opts).map_err(|e| match e {
+        ExperimentError::Invalid(m) => crate::input_error(m),
+        ExperimentError::Torch(t) => crate::input_error(t),
         other => anyhow::Error::new(other),
     })?;
     println!("wrote {}", out.join("REPORT.md").display());

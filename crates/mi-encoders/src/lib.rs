@@ -35,6 +35,7 @@ pub mod jacobian;
 pub mod mlp;
 pub mod realnvp;
 pub mod skip;
+pub mod small_cnn;
 
 pub use convnet::{ConvNet, ConvNetConfig};
 pub use error::{EncoderError, Result};
@@ -43,6 +44,7 @@ pub use mi_torch;
 pub use mlp::{Mlp, MlpConfig};
 pub use realnvp::RealNvpEncoder;
 pub use skip::{SkipMlp, SkipMlpConfig};
+pub use small_cnn::{SmallCnn, SmallCnnConfig};
 
 use tch::Tensor;
 

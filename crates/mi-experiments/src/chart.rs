@@ -179,12 +179,12 @@ pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
     pixmap.encode_png().map_err(|e| format!("PNG encoding failed: {e}"))
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// About five round tick values covering `[lo, hi]`.
-fn ticks(lo: f64, hi: f64) -> Vec<f64> {
+pub(crate) fn ticks(lo: f64, hi: f64) -> Vec<f64> {
     let span = hi - lo;
     if !(span > 0.0) || !span.is_finite() {
         return vec![lo];
@@ -200,7 +200,7 @@ fn ticks(lo: f64, hi: f64) -> Vec<f64> {
         .collect()
 }
 
-fn fmt_tick(t: f64) -> String {
+pub(crate) fn fmt_tick(t: f64) -> String {
     if t.abs() >= 1000.0 && t.fract() == 0.0 {
         format!("{}k", t / 1000.0)
     } else if t.fract() == 0.0 {
