@@ -147,14 +147,15 @@ pub fn profile_settings(experiment: &str, profile: Profile) -> (LoopSettings, us
         // quick profile trains 1,001 steps and evaluates at steps 0 and 1,000 only:
         // 8 × (110 + 54) s + 8 × 40 s ≈ 27 min. A3 (MLP only): 6 configurations × 3 runs × 3,001
         // steps at ≈200 steps/s.
-        // A1a: an additive RealNVP pair (2 × 13.9 M parameters) trains at ≈2 steps/s here and
-        // each evaluation pushes 70,000 images through it (≈40 s): 2 configurations × 1 run ×
-        // 1,201 steps with 3 evaluations ≈ 24 min, leaving A1b ≈ 6 min.
+        // A1a: an additive RealNVP pair (2 × 13.9 M parameters) trains at ≈1 step/s here with
+        // one thread on a busy machine (`infomax bench train --encoder realnvp_additive`), ≈2 on
+        // two quiet cores, and each evaluation pushes 70,000 images through it (≈40 s):
+        // 2 configurations × 1 run × 801 steps with 3 evaluations ≈ 17 min, A1b ≈ 10 min.
         // A2: the skip-MLP pair trains at ≈100 steps/s; an evaluation (probe on 392-d features
         // and 128 Jacobians of 392×392 with their SVDs) costs ≈20 s: 2 × 2 runs × 3,001 steps.
         Profile::Quick => match experiment {
             "a4" => (LoopSettings { steps: 1_001, eval_every: 1_000, eval_test_batches: 20, ..paper }, 2),
-            "a1" => (LoopSettings { steps: 1_201, eval_every: 600, eval_test_batches: 20, ..paper }, 1),
+            "a1" => (LoopSettings { steps: 801, eval_every: 400, eval_test_batches: 20, ..paper }, 1),
             "a2" => (LoopSettings { steps: 3_001, eval_every: 750, eval_test_batches: 20, noise_sd: Some(A2_NOISE_SD), ..paper }, 2),
             _ => (LoopSettings { steps: 3_001, eval_every: 500, eval_test_batches: 20, ..paper }, 3),
         },
