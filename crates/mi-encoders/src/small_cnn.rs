@@ -167,6 +167,14 @@ mod tests {
     use super::*;
     use tch::Device;
 
+    /// libtorch's generator is global and the tests run on parallel threads: every test that
+    /// seeds or draws holds this lock, so a seeded build is not interleaved with another draw.
+    static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn lock() -> std::sync::MutexGuard<'static, ()> {
+        RNG.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn build(seed: u64, d: i64) -> (nn::VarStore, SmallCnn) {
         mi_torch::seed_everything(seed);
         let vs = nn::VarStore::new(Device::Cpu);
@@ -185,6 +193,7 @@ mod tests {
 
     #[test]
     fn shapes_unit_norm_and_parameter_count() {
+        let _g = lock();
         for d in [2, 128] {
             let (_vs, net) = build(0, d);
             let x = input(1, 5);
@@ -205,6 +214,7 @@ mod tests {
 
     #[test]
     fn unnormalised_head_is_the_raw_linear_output() {
+        let _g = lock();
         mi_torch::seed_everything(3);
         let vs = nn::VarStore::new(Device::Cpu);
         let cfg = SmallCnnConfig { normalize: false, ..SmallCnnConfig::mnist(4) };
@@ -222,6 +232,7 @@ mod tests {
 
     #[test]
     fn seeded_builds_repeat_and_differ_across_seeds() {
+        let _g = lock();
         let x = input(9, 4);
         let (_a, na) = build(7, 8);
         let (_b, nb) = build(7, 8);
@@ -232,6 +243,7 @@ mod tests {
 
     #[test]
     fn gradients_reach_every_parameter() {
+        let _g = lock();
         let (_vs, net) = build(1, 2);
         let z = net.encode(&input(4, 6));
         (z.get(0).get(0) - z.get(1).get(1)).backward();
@@ -242,12 +254,14 @@ mod tests {
 
     #[test]
     fn normalising_a_zero_row_stays_finite() {
+        let _g = lock();
         let z = Tensor::zeros([2, 3], (Kind::Float, Device::Cpu));
         assert_eq!(l2_normalize(&z).abs().sum(Kind::Float).double_value(&[]), 0.0);
     }
 
     #[test]
     fn bad_sizes_and_shapes_are_errors() {
+        let _g = lock();
         let vs = nn::VarStore::new(Device::Cpu);
         let bad = SmallCnnConfig { output_dim: 0, ..SmallCnnConfig::mnist(2) };
         assert!(SmallCnn::new(&vs.root(), &bad).unwrap_err().to_string().contains("positive"));

@@ -331,6 +331,7 @@ mod tests {
 
     #[test]
     fn summary_statistics() {
+        let _rng = crate::test_rng_lock();
         let (m, s, l, ok) = summarise(&[1.0, 2.0, 3.0], 2.0);
         assert_eq!(m, Some(2.0));
         assert!((s.unwrap() - 1.0).abs() < 1e-15);
@@ -344,6 +345,7 @@ mod tests {
 
     #[test]
     fn tiny_table_is_plausible_and_written() {
+        let _rng = crate::test_rng_lock();
         let mut p = TableProfile::named("smoke").unwrap();
         p.tasks = vec![Task::bivariate_gaussian(0.75).unwrap(), Task::bivariate_gaussian(0.75).unwrap().with_transform(Transform::Cube).unwrap()];
         p.sizes = vec![2_000];

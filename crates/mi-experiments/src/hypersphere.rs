@@ -1031,6 +1031,7 @@ mod tests {
 
     #[test]
     fn specs_cover_the_three_studies() {
+        let _rng = crate::test_rng_lock();
         let specs = encoder_specs(128);
         let n = |st: Study| specs.iter().filter(|s| s.in_study(st)).count();
         assert_eq!(n(Study::Circle), 4);
@@ -1050,6 +1051,7 @@ mod tests {
 
     #[test]
     fn settings_reject_bad_values() {
+        let _rng = crate::test_rng_lock();
         let opts = RunOptions { steps: Some(0), ..Default::default() };
         assert!(resolve_settings(Profile::Smoke, &opts).unwrap_err().to_string().contains("--steps"));
         let opts = RunOptions { runs: Some(0), ..Default::default() };
@@ -1078,6 +1080,7 @@ mod tests {
     /// The claims are computed, not written: flipping the numbers flips the verdicts.
     #[test]
     fn claims_follow_the_numbers() {
+        let _rng = crate::test_rng_lock();
         let specs = encoder_specs(16);
         let s = HyperSettings { output_dim: 16, ..HyperSettings::for_profile(Profile::Smoke) };
         let good = |sp: &EncoderSpec| -> Metrics {

@@ -21,3 +21,12 @@ pub mod progress;
 pub mod report;
 pub mod results;
 pub mod scatter;
+
+/// libtorch's random generator is global and unit tests run on parallel threads: tests that seed
+/// it and then draw (network initialisation, sampling) hold this lock so that another test's
+/// draws cannot interleave and make a seeded result differ from run to run.
+#[cfg(test)]
+pub(crate) fn test_rng_lock() -> std::sync::MutexGuard<'static, ()> {
+    static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    RNG.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -346,6 +346,7 @@ mod tests {
 
     #[test]
     fn histogram_is_a_density() {
+        let _rng = crate::test_rng_lock();
         let pts = [0.1, 0.1, -0.1, -0.1, 0.5, 0.5, 10.0, 10.0];
         let h = histogram(&pts, 1.0, 4);
         let cell = 0.5 * 0.5;
@@ -357,6 +358,7 @@ mod tests {
 
     #[test]
     fn smoke_run_writes_everything() {
+        let _rng = crate::test_rng_lock();
         let dir = std::env::temp_dir().join(format!("infomax-naf-test-{}", std::process::id()));
         let mut cfg = NafConfig::named("smoke", 3).unwrap();
         cfg.steps = 30;

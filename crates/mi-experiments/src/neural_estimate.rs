@@ -392,6 +392,7 @@ mod tests {
 
     #[test]
     fn infonce_and_nwj_recover_a_gaussian_mi() {
+        let _rng = crate::test_rng_lock();
         let task = Task::bivariate_gaussian(0.75).unwrap();
         let (x, y) = task.sample(5_000, 3);
         let truth = task.true_mi_nats(); // 0.4133
@@ -406,6 +407,7 @@ mod tests {
 
     #[test]
     fn infonce_is_capped_by_log_batch_on_high_mi() {
+        let _rng = crate::test_rng_lock();
         // 10 nats of true MI, batch 16: InfoNCE cannot report more than ln 16 ≈ 2.77
         let task = Task::staircase(20, 10.0).unwrap();
         let (x, y) = task.sample(4_000, 1);
@@ -419,6 +421,7 @@ mod tests {
 
     #[test]
     fn same_seed_same_estimate_and_early_stopping_on_independent_data() {
+        let _rng = crate::test_rng_lock();
         // independent X and Y: the held-out estimate stops improving quickly and stays near 0
         let (x, _) = Task::bivariate_gaussian(0.0).unwrap().sample(2_000, 5);
         let (y, _) = Task::bivariate_gaussian(0.0).unwrap().sample(2_000, 6);
@@ -432,6 +435,7 @@ mod tests {
 
     #[test]
     fn bad_input_is_refused_with_a_message() {
+        let _rng = crate::test_rng_lock();
         let (x, y) = Task::bivariate_gaussian(0.5).unwrap().sample(100, 1);
         let o = opts(NeuralBound::Infonce);
         let short = y.slice(ndarray::s![..99, ..]).to_owned();
@@ -449,6 +453,7 @@ mod tests {
 
     #[test]
     fn js_reports_nwj_of_the_shifted_critic() {
+        let _rng = crate::test_rng_lock();
         let s = ndarray::array![[2.0, -1.0], [0.5, 1.0]];
         let v = NeuralBound::Js.value(&s.view()).unwrap();
         let shifted = s.mapv(|v| v + 1.0);

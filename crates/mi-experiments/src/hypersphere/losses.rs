@@ -180,6 +180,7 @@ mod tests {
 
     #[test]
     fn tiny_vector_oracle() {
+        let _rng = crate::test_rng_lock();
         // x = y = [[1, 1], [0, 1]] (unnormalised, as given): align 0, uniform(t = 2) = −2
         let x = t2(&[[1.0, 1.0], [0.0, 1.0]]);
         assert_eq!(val(&align_loss(&x, &x, 2.0).unwrap()), 0.0);
@@ -191,6 +192,7 @@ mod tests {
 
     #[test]
     fn evenly_spaced_points_approach_the_circle_optimum() {
+        let _rng = crate::test_rng_lock();
         let opt = uniform_optimum_circle(2.0);
         assert!((opt + 1.57503).abs() < 1e-5, "−2t + log I0(2t) at t = 2: {opt}");
         let circle = |n: usize| {
@@ -220,6 +222,7 @@ mod tests {
 
     #[test]
     fn random_uniform_points_on_high_dimensional_spheres_match_the_optimum() {
+        let _rng = crate::test_rng_lock();
         // S² at t = 1: log((1 − e^{−4}) / 4) = −1.40478; S^127 at t = 2: −3.93753 (uniform
         // points attain the optimum in expectation)
         for (d, t, opt, n) in [(3i64, 1.0, -1.40478, 3000i64), (128, 2.0, -3.93753, 3000)] {
@@ -234,6 +237,7 @@ mod tests {
 
     #[test]
     fn collapse_gives_uniform_zero_with_finite_gradients() {
+        let _rng = crate::test_rng_lock();
         let x = Tensor::ones([8, 4], (Kind::Double, Device::Cpu)).set_requires_grad(true);
         let l = uniform_loss(&(&x / 2.0), 2.0).unwrap();
         assert!(val(&l).abs() < 1e-12, "{}", val(&l));
@@ -245,6 +249,7 @@ mod tests {
 
     #[test]
     fn pairwise_forms_equal_explicit_double_loops() {
+        let _rng = crate::test_rng_lock();
         let (rows, x) = random(7, 3, 1);
         let (rows_y, y) = random(7, 3, 2);
         let t = 1.7;
@@ -291,6 +296,7 @@ mod tests {
 
     #[test]
     fn contrastive_loss_of_an_orthonormal_batch() {
+        let _rng = crate::test_rng_lock();
         // x = y = I₄: positive logit 1/τ, negatives 0 → −log(e^{1/τ} / (e^{1/τ} + 3))
         let x = Tensor::eye(4, (Kind::Double, Device::Cpu));
         let tau = 0.5;
@@ -300,6 +306,7 @@ mod tests {
 
     #[test]
     fn bad_inputs_are_errors_not_panics() {
+        let _rng = crate::test_rng_lock();
         let x = Tensor::ones([4, 2], (Kind::Float, Device::Cpu));
         let y = Tensor::ones([3, 2], (Kind::Float, Device::Cpu));
         assert!(align_loss(&x, &y, 2.0).unwrap_err().to_string().contains("same shape"));

@@ -385,6 +385,7 @@ mod tests {
     /// the same seed gives the same numbers.
     #[test]
     fn every_objective_trains_and_repeats() {
+        let _rng = crate::test_rng_lock();
         let s = StaircaseSettings {
             dim: 4,
             levels_nats: vec![1.0, 2.0],
