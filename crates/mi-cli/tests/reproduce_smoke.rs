@@ -106,7 +106,10 @@ fn a1_smoke_profile_keeps_the_adversarial_encoder_invertible() {
     let Some((_guard, out)) = smoke("a1", 2, &["accuracy", "i_est", "adversarial_accuracy"]) else { return };
     let adv: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("adversarial.json")).unwrap()).unwrap();
     let err = adv["round_trip_max_abs_error"].as_f64().unwrap();
-    assert!(err < 1e-3, "g1^-1(g1(x)) differs from x by {err}");
+    assert!(err < 1e-3, "g1^-1(g1(x)) differs from x by {err} (f32)");
+    let err64 = adv["round_trip_max_abs_error_f64"].as_f64().unwrap();
+    assert!(err64 < 1e-9, "g1^-1(g1(x)) differs from x by {err64} (f64)");
+    assert!(adv["log_abs_det_mean"].as_f64().unwrap().is_finite());
     let points = adv["points"].as_array().unwrap();
     assert_eq!(points.iter().map(|p| p["iteration"].as_u64().unwrap()).collect::<Vec<_>>(), vec![0, 2, 4]);
     for p in points {

@@ -64,8 +64,16 @@ pub struct AdversarialSummary {
     pub settings: AdversarialSettings,
     pub seed: u64,
     pub points: Vec<AdversarialPoint>,
-    /// max |g1⁻¹(g1(x)) − x| over a batch of 128 training top halves at the end (f32).
+    /// max |g1⁻¹(g1(x)) − x| over a batch of 128 training top halves at the end, in f32 (the
+    /// precision it was trained in).
     pub round_trip_max_abs_error: f64,
+    /// The same round trip with the trained encoder converted to f64: whether the map is still
+    /// a bijection, separated from f32 rounding amplified by an ill-conditioned inverse.
+    #[serde(default)]
+    pub round_trip_max_abs_error_f64: Option<f64>,
+    /// Mean log|det ∂g1/∂x| over that batch (f64): how much volume the adversary squeezed out.
+    #[serde(default)]
+    pub log_abs_det_mean: Option<f64>,
     /// The largest |x| in that batch, for scale.
     pub round_trip_input_max_abs: f64,
 }
@@ -85,7 +93,7 @@ pub fn run(data: &MnistViews, s: &AdversarialSettings, probe: &LoopSettings, see
     }
     mi_torch::seed_everything(seed);
     let device = data.device;
-    let enc_vs = nn::VarStore::new(device);
+    let mut enc_vs = nn::VarStore::new(device);
     let encoder = RealNvpEncoder::affine_paper(&enc_vs.root().sub("g1"), seed)?;
     let clf_vs = nn::VarStore::new(device);
     let classifier = nn::linear(clf_vs.root().sub("classifier"), 392, 10, Default::default());
@@ -153,10 +161,28 @@ pub fn run(data: &MnistViews, s: &AdversarialSettings, probe: &LoopSettings, see
         let (back, _) = encoder.flow().inverse(&y);
         ((back - &x).abs().max().double_value(&[]), x.abs().max().double_value(&[]))
     });
+    // the same in f64: training may leave the inverse so ill-conditioned that f32 rounding alone
+    // breaks the round trip although the map is still a bijection
+    enc_vs.double();
+    let (round_trip_f64, log_det) = tch::no_grad(|| {
+        let xd = x.to_kind(Kind::Double);
+        let (y, log_det) = encoder.flow().forward(&xd);
+        let (back, _) = encoder.flow().inverse(&y);
+        ((back - &xd).abs().max().double_value(&[]), log_det.mean(Kind::Double).double_value(&[]))
+    });
     progress.finish(&format!(
-        "probe accuracy {:.4} after {} iterations; round trip error {round_trip_max_abs_error:.2e}",
+        "probe accuracy {:.4} after {} iterations; round trip error {round_trip_max_abs_error:.2e} (f32), \
+         {round_trip_f64:.2e} (f64); mean log|det J| {log_det:.1}",
         points.last().map(|p| p.test_accuracy).unwrap_or(f64::NAN),
         s.iterations
     ));
-    Ok(AdversarialSummary { settings: s.clone(), seed, points, round_trip_max_abs_error, round_trip_input_max_abs })
+    Ok(AdversarialSummary {
+        settings: s.clone(),
+        seed,
+        points,
+        round_trip_max_abs_error,
+        round_trip_max_abs_error_f64: Some(round_trip_f64),
+        log_abs_det_mean: Some(log_det),
+        round_trip_input_max_abs,
+    })
 }
