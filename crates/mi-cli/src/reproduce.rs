@@ -59,9 +59,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Ok(())
         }
         "naf" => run_naf(&args),
-        "a1" | "a2" | "a3" | "a4" => run_paper_grid(&args),
-        "limits" => run_limits(&args),
-        "hypersphere" => run_hypersphere(&args),
+        "a1" | "a2" | "a3" | "a4" => {
+            run_experiment(&args, |o| mi_experiments::paper_grids::reproduce(&args.experiment, o))
+        }
+        "limits" => run_experiment(&args, mi_experiments::limits::reproduce),
+        "hypersphere" => run_experiment(&args, mi_experiments::hypersphere::reproduce),
         other => Err(crate::input_error(format!(
             "unknown experiment '{other}': expected a1, a2, a3, a4, limits, hypersphere, naf or estimators"
         ))),
@@ -99,35 +101,14 @@ fn run_naf(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `infomax reproduce limits`: the estimator-limitations study (staircase, optimal critic, ln N).
-fn run_limits(args: &Args) -> anyhow::Result<()> {
-    use mi_experiments::paper_grids::RunOptions;
-    let profile = args.profile.as_deref().map(str::parse).transpose().map_err(crate::input_error)?;
-    let device = args.device.parse().map_err(crate::input_error)?;
-    let opts = RunOptions {
-        profile,
-        device,
-        runs: args.runs,
-        steps: args.steps,
-        seed: args.seed,
-        out: args.out.clone(),
-        data_dir: args.data_dir.clone(),
-        quiet: args.quiet,
-    };
-    let out = mi_experiments::limits::reproduce(&opts).map_err(|e| match e {
-        mi_experiments::infomax::ExperimentError::Invalid(m) => crate::input_error(m),
-        mi_experiments::infomax::ExperimentError::Torch(t) => crate::input_error(t),
-        other => anyhow::Error::new(other),
-    })?;
-    println!("wrote {}", out.join("REPORT.md").display());
-    Ok(())
-}
-
-/// `infomax reproduce hypersphere`: alignment and uniformity on the hypersphere, on MNIST (resumable).
-fn run_hypersphere(args: &Args) -> anyhow::Result<()> {
+/// `infomax reproduce a1|a2|a3|a4|limits|hypersphere`: the options shared by those experiments,
+/// the experiment's entry point, its bad-input errors as exit status 2 (all resumable).
+fn run_experiment(
+    args: &Args,
+    reproduce: impl FnOnce(&mi_experiments::paper_grids::RunOptions) -> mi_experiments::infomax::Result<PathBuf>,
+) -> anyhow::Result<()> {
     use mi_experiments::infomax::ExperimentError;
-    use mi_experiments::paper_grids::RunOptions;
-    let opts = RunOptions {
+    let opts = mi_experiments::paper_grids::RunOptions {
         profile: args.profile.as_deref().map(str::parse).transpose().map_err(crate::input_error)?,
         device: args.device.parse().map_err(crate::input_error)?,
         runs: args.runs,
@@ -137,33 +118,9 @@ fn run_hypersphere(args: &Args) -> anyhow::Result<()> {
         data_dir: args.data_dir.clone(),
         quiet: args.quiet,
     };
-    let out = mi_experiments::hypersphere::reproduce(&opts).map_err(|e| match e {
+    let out = reproduce(&opts).map_err(|e| match e {
         ExperimentError::Invalid(m) => crate::input_error(m),
         ExperimentError::Torch(t) => crate::input_error(t),
-        other => anyhow::Error::new(other),
-    })?;
-    println!("wrote {}", out.join("REPORT.md").display());
-    Ok(())
-}
-
-/// `infomax reproduce a1|a2|a3|a4`: the InfoMax grids on MNIST halves (resumable).
-fn run_paper_grid(args: &Args) -> anyhow::Result<()> {
-    use mi_experiments::paper_grids::{reproduce, RunOptions};
-    let profile = args.profile.as_deref().map(str::parse).transpose().map_err(crate::input_error)?;
-    let device = args.device.parse().map_err(crate::input_error)?;
-    let opts = RunOptions {
-        profile,
-        device,
-        runs: args.runs,
-        steps: args.steps,
-        seed: args.seed,
-        out: args.out.clone(),
-        data_dir: args.data_dir.clone(),
-        quiet: args.quiet,
-    };
-    let out = reproduce(&args.experiment, &opts).map_err(|e| match e {
-        mi_experiments::infomax::ExperimentError::Invalid(m) => crate::input_error(m),
-        mi_experiments::infomax::ExperimentError::Torch(t) => crate::input_error(t),
         other => anyhow::Error::new(other),
     })?;
     println!("wrote {}", out.join("REPORT.md").display());
