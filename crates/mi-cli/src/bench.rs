@@ -125,12 +125,19 @@ fn train(a: TrainArgs) -> anyhow::Result<()> {
                 "encoder": a.encoder, "critic": a.critic, "estimator": a.estimator, "batch": a.batch,
                 "steps": a.steps, "seconds": seconds, "steps_per_second": steps_per_second,
                 "device": format!("{device:?}"), "threads": tch::get_num_threads(),
+                "blas_library": mi_torch::blas_library("sgemm_"),
             })
         );
     } else {
         println!(
-            "{} + {} + {}, batch {}: {steps_per_second:.1} steps/s ({} steps in {seconds:.2} s on {device:?})",
-            a.encoder, a.critic, a.estimator, a.batch, a.steps
+            "{} + {} + {}, batch {}: {steps_per_second:.1} steps/s ({} steps in {seconds:.2} s on {device:?}, {} threads, BLAS {})",
+            a.encoder,
+            a.critic,
+            a.estimator,
+            a.batch,
+            a.steps,
+            tch::get_num_threads(),
+            mi_torch::blas_library("sgemm_").unwrap_or_else(|| "not found".into())
         );
     }
     Ok(())

@@ -76,6 +76,43 @@ pub fn libtorch_lib_dir() -> &'static str {
 }
 
 /// True when libtorch has CUDA support and sees at least one GPU.
+/// The file of the library that this process binds the BLAS routine `symbol` (e.g. `sgemm_`) to.
+///
+/// libtorch's CPU matrix products call the Fortran BLAS interface, and the dynamic linker binds
+/// each such symbol to the first loaded library defining it. A binary that also links the system
+/// OpenBLAS (for ndarray-linalg) must load libtorch_cpu first, or libtorch runs on OpenBLAS, whose
+/// thread pool fights libtorch's OpenMP threads (2.5–3× slower training on 2 cores). mi-estimators'
+/// build script sees to the order; `infomax bench train` reports this, and a test checks it.
+pub fn blas_library(symbol: &str) -> Option<String> {
+    use std::ffi::{c_char, c_int, c_void, CStr, CString};
+    #[repr(C)]
+    struct DlInfo {
+        dli_fname: *const c_char,
+        dli_fbase: *mut c_void,
+        dli_sname: *const c_char,
+        dli_saddr: *mut c_void,
+    }
+    extern "C" {
+        fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
+        fn dladdr(addr: *const c_void, info: *mut DlInfo) -> c_int;
+    }
+    let name = CString::new(symbol).ok()?;
+    // SAFETY: dlsym with RTLD_DEFAULT (a null handle) and a NUL-terminated name only reads; dladdr
+    // fills the plain struct we pass; dli_fname, when set, points at a NUL-terminated path owned
+    // by the dynamic linker for the life of the loaded library, which we copy at once.
+    unsafe {
+        let addr = dlsym(std::ptr::null_mut(), name.as_ptr());
+        if addr.is_null() {
+            return None;
+        }
+        let mut info = DlInfo { dli_fname: std::ptr::null(), dli_fbase: std::ptr::null_mut(), dli_sname: std::ptr::null(), dli_saddr: std::ptr::null_mut() };
+        if dladdr(addr, &mut info) == 0 || info.dli_fname.is_null() {
+            return None;
+        }
+        Some(CStr::from_ptr(info.dli_fname).to_string_lossy().into_owned())
+    }
+}
+
 pub fn cuda_available() -> bool {
     tch::Cuda::is_available()
 }
