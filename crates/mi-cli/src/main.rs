@@ -59,6 +59,15 @@ fn main() -> ExitCode {
             println!("libtorch: {}", mi_torch::libtorch_lib_dir());
             println!("cuda available: {}", mi_torch::cuda_available());
             println!("cuda devices: {}", mi_torch::cuda_device_count());
+            println!("cpu threads: {}", tch::get_num_threads());
+            // libtorch's CPU matrix products must bind to its own BLAS (see ARCHITECTURE.md)
+            let blas = mi_torch::blas_library("sgemm_");
+            let own = blas.as_deref().is_some_and(|l| l.contains("libtorch_cpu"));
+            println!(
+                "blas (sgemm_): {}{}",
+                blas.as_deref().unwrap_or("not found"),
+                if own { "" } else { " — not libtorch's own: expect slow CPU training (link order, see ARCHITECTURE.md)" }
+            );
             Ok(())
         }
     };

@@ -15,6 +15,9 @@ pub struct Args {
     pub runs: Option<usize>,
     #[arg(long)]
     pub steps: Option<usize>,
+    /// Adam learning rate of the training loop instead of the profile's (a1–a4 only).
+    #[arg(long)]
+    pub learning_rate: Option<f64>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Output folder (default: results/<experiment>).
@@ -38,6 +41,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         tch::set_num_threads(n);
     }
     match args.experiment.as_str() {
+        "limits" | "hypersphere" | "naf" | "estimators" if args.learning_rate.is_some() => Err(crate::input_error(format!(
+            "--learning-rate applies to a1, a2, a3 and a4; `reproduce {}` sets its own rates",
+            args.experiment
+        ))),
         "estimators" => {
             // the ground-truth estimators table: CPU only, no training (--device/--steps do not apply)
             use mi_experiments::estimators_table::{reproduce, TableProfile};
@@ -113,6 +120,7 @@ fn run_experiment(
         device: args.device.parse().map_err(crate::input_error)?,
         runs: args.runs,
         steps: args.steps,
+        learning_rate: args.learning_rate,
         seed: args.seed,
         out: args.out.clone(),
         data_dir: args.data_dir.clone(),

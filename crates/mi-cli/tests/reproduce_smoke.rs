@@ -128,3 +128,20 @@ fn bad_arguments_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("paper, quick or smoke"));
 }
+
+#[test]
+fn learning_rate_is_checked_and_only_for_the_infomax_grids() {
+    let dir = tempfile::tempdir().unwrap();
+    for lr in ["0", "-1e-4", "nan"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_infomax"))
+            .args(["reproduce", "a4", "--profile", "smoke", "--device", "cpu", "--quiet", &format!("--learning-rate={lr}"), "--out"])
+            .arg(dir.path().join("a4"))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "--learning-rate {lr}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("positive"), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_infomax")).args(["reproduce", "limits", "--learning-rate", "1e-3"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("a1, a2, a3 and a4"));
+}

@@ -19,6 +19,8 @@ pub struct RunOptions {
     pub device: DeviceChoice,
     pub runs: Option<usize>,
     pub steps: Option<usize>,
+    /// Overrides the profile's Adam learning rate (A1a, A2, A3, A4 loops).
+    pub learning_rate: Option<f64>,
     pub seed: u64,
     pub out: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
@@ -145,8 +147,12 @@ pub fn profile_settings(experiment: &str, profile: Profile) -> (LoopSettings, us
         // evaluation (features of 70,000 images and a SAGA probe) costs ≈27 s; an MLP run's
         // evaluation ≈15 s. 1,501 steps with 3 evaluations took 41 min for the 16 runs, so the
         // quick profile trains 1,001 steps and evaluates at steps 0 and 1,000 only:
-        // 8 × (110 + 54) s + 8 × 40 s ≈ 27 min. A3 (MLP only): 6 configurations × 3 runs × 3,001
-        // steps at ≈200 steps/s.
+        // 8 × (110 + 54) s + 8 × 40 s ≈ 27 min (with libtorch on its own MKL — see
+        // ARCHITECTURE.md, "BLAS symbol order" — 17 min: ConvNet runs ≈117 s, MLP runs ≈9 s).
+        // The I_NWJ estimates are still short of t at step 1,000 with the paper's rate, and a
+        // 10× rate is no way out: tried, the NWJ ConvNets collapsed (I_est ≈ 0, accuracy 0.77).
+        // A3 (MLP only, ≈130 steps/s): at 3,001 steps the I_NCE estimates were still 0.35–0.55
+        // below log 128, so 6 configurations × 2 runs × 5,001 steps, evaluated every 1,000.
         // A1a: an additive RealNVP pair (2 × 13.9 M parameters) trains at ≈1 step/s here with
         // one thread on a busy machine (`infomax bench train --encoder realnvp_additive`), ≈2 on
         // two quiet cores, and each evaluation pushes 70,000 images through it (≈40 s):
@@ -157,7 +163,7 @@ pub fn profile_settings(experiment: &str, profile: Profile) -> (LoopSettings, us
             "a4" => (LoopSettings { steps: 1_001, eval_every: 1_000, eval_test_batches: 20, ..paper }, 2),
             "a1" => (LoopSettings { steps: 801, eval_every: 400, eval_test_batches: 20, ..paper }, 1),
             "a2" => (LoopSettings { steps: 3_001, eval_every: 750, eval_test_batches: 20, noise_sd: Some(A2_NOISE_SD), ..paper }, 2),
-            _ => (LoopSettings { steps: 3_001, eval_every: 500, eval_test_batches: 20, ..paper }, 3),
+            _ => (LoopSettings { steps: 5_001, eval_every: 1_000, eval_test_batches: 20, ..paper }, 2),
         },
         Profile::Smoke => (
             LoopSettings {
@@ -243,6 +249,12 @@ pub fn reproduce(experiment: &str, opts: &RunOptions) -> Result<PathBuf> {
         }
         runs = r;
     }
+    if let Some(lr) = opts.learning_rate {
+        if !(lr.is_finite() && lr > 0.0) {
+            return Err(ExperimentError::Invalid(format!("--learning-rate must be a positive number (got {lr})")));
+        }
+        settings.learning_rate = lr;
+    }
     let spec = GridSpec { experiment: experiment.into(), profile, configs, settings, runs, seed: opts.seed };
 
     // the smoke profile runs every code path on a slice of the data
@@ -323,6 +335,20 @@ pub fn reproduce(experiment: &str, opts: &RunOptions) -> Result<PathBuf> {
                 ),
             );
         }
+        let paper_lr = LoopSettings::paper().learning_rate;
+        if spec.settings.learning_rate != paper_lr {
+            sections.insert(
+                0,
+                (
+                    "Deviation from the paper's settings".into(),
+                    format!(
+                        "These runs train with Adam at learning rate {}, the paper at {paper_lr}. {}",
+                        spec.settings.learning_rate,
+                        lr_deviation_reason(experiment, profile, spec.settings.learning_rate)
+                    ),
+                ),
+            );
+        }
         sections.push(("Run time".into(), run_time(records)));
         let plots = report::write_charts(&dir, &charts)?;
         let intro = format!(
@@ -362,6 +388,15 @@ pub fn reproduce(experiment: &str, opts: &RunOptions) -> Result<PathBuf> {
     write_all(&records)?;
     say(&format!("{experiment}: wrote {}/REPORT.md", out.display()));
     Ok(out)
+}
+
+/// Why a run's learning rate differs from the paper's, for the report.
+fn lr_deviation_reason(experiment: &str, profile: Profile, lr: f64) -> String {
+    let (own, _) = profile_settings(experiment, profile);
+    if lr != own.learning_rate {
+        return format!("It was set on the command line (`--learning-rate`); the `{profile}` profile's own rate is {}.", own.learning_rate);
+    }
+    String::new()
 }
 
 /// The wall time of each recorded run (seconds at its last evaluation) and their sum.
@@ -805,5 +840,19 @@ mod tests {
             assert_eq!(profile_settings("a4", p).0.noise_sd, None);
         }
         assert_eq!(adversarial_settings(Profile::Paper), AdversarialSettings::paper());
+    }
+
+    #[test]
+    fn every_learning_rate_off_the_papers_is_explained_in_the_report() {
+        for e in ["a1", "a2", "a3", "a4"] {
+            assert_eq!(profile_settings(e, Profile::Paper).0.learning_rate, 1e-4, "{e}");
+            for p in [Profile::Quick, Profile::Smoke] {
+                let lr = profile_settings(e, p).0.learning_rate;
+                if lr != 1e-4 {
+                    assert!(!lr_deviation_reason(e, p, lr).is_empty(), "{e} {p}: no reason for {lr}");
+                }
+            }
+            assert!(lr_deviation_reason(e, Profile::Quick, 0.5).contains("--learning-rate"), "{e}");
+        }
     }
 }
