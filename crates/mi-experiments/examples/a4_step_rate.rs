@@ -31,7 +31,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             step(i)?;
         }
         let secs = start.elapsed().as_secs_f64();
-        println!("{{\"encoder\": \"{enc:?}\", \"steps\": {steps}, \"seconds\": {secs:.3}, \"steps_per_second\": {:.2}}}", steps as f64 / secs);
+        let line = serde_json::json!({
+            "encoder": format!("{enc:?}"), "steps": steps, "seconds": secs, "steps_per_second": steps as f64 / secs,
+            "threads": tch::get_num_threads(), "blas_library": mi_torch::blas_library("sgemm_"),
+        });
+        println!("{line}");
     }
     Ok(())
 }
