@@ -8,7 +8,7 @@
 // own matrix products ran on OpenBLAS, whose thread pool fought libtorch's OpenMP threads — the
 // MLP pair trained 2.5–3× slower on 2 cores than with libtorch's MKL (issue #5's benchmark). With
 // libtorch_cpu first, libtorch keeps its MKL and ndarray-linalg's LAPACK calls bind to the same
-// MKL; the linker's `--as-needed` then drops OpenBLAS from such binaries.
+// MKL (OpenBLAS stays loaded but unused in such binaries).
 // The libtorch link settings shared by all tch crates follow (they do nothing without `tch`).
 mod torch_link {
     include!("../mi-torch/build.rs");

@@ -153,10 +153,10 @@ pub fn profile_settings(experiment: &str, profile: Profile) -> (LoopSettings, us
         // 10× rate is no way out: tried, the NWJ ConvNets collapsed (I_est ≈ 0, accuracy 0.77).
         // A3 (MLP only, ≈130 steps/s): at 3,001 steps the I_NCE estimates were still 0.35–0.55
         // below log 128, so 6 configurations × 2 runs × 5,001 steps, evaluated every 1,000.
-        // A1a: an additive RealNVP pair (2 × 13.9 M parameters) trains at ≈1 step/s here with
-        // one thread on a busy machine (`infomax bench train --encoder realnvp_additive`), ≈2 on
-        // two quiet cores, and each evaluation pushes 70,000 images through it (≈40 s):
-        // 2 configurations × 1 run × 801 steps with 3 evaluations ≈ 17 min, A1b ≈ 10 min.
+        // A1a: an additive RealNVP pair (2 × 13.9 M parameters) trains at ≈3 steps/s on two quiet
+        // cores (`infomax bench train --encoder realnvp_additive`; ≈1 while libtorch ran on
+        // OpenBLAS), and each evaluation pushes 70,000 images through it: 2 configurations × 1 run
+        // × 801 steps with 3 evaluations took 379 s and 349 s, A1b ≈7 min; 19 min in all.
         // A2: the skip-MLP pair trains at ≈100 steps/s; an evaluation (probe on 392-d features
         // and 128 Jacobians of 392×392 with their SVDs) costs ≈20 s: 2 × 2 runs × 3,001 steps.
         Profile::Quick => match experiment {

@@ -75,7 +75,6 @@ pub fn libtorch_lib_dir() -> &'static str {
     option_env!("INFOMAX_LIBTORCH_LIB").unwrap_or("<unknown>")
 }
 
-/// True when libtorch has CUDA support and sees at least one GPU.
 /// The file of the library that this process binds the BLAS routine `symbol` (e.g. `sgemm_`) to.
 ///
 /// libtorch's CPU matrix products call the Fortran BLAS interface, and the dynamic linker binds
@@ -113,6 +112,7 @@ pub fn blas_library(symbol: &str) -> Option<String> {
     }
 }
 
+/// True when libtorch has CUDA support and sees at least one GPU.
 pub fn cuda_available() -> bool {
     tch::Cuda::is_available()
 }
