@@ -1,6 +1,10 @@
 """PyTorch twin of `cargo run --release -p mi-experiments --example a4_step_rate`: training steps
 per second of the A4 configurations (encoder pair + bilinear critic + InfoNCE, |I - t| loss,
-batch 128, Adam 1e-4) on random inputs. Prints one JSON line per encoder."""
+batch 128, Adam 1e-4) on random inputs. Prints one JSON line per (encoder, variant).
+
+Usage: a4_step_rate.py [steps] [mlp|convnet]. The MLP is timed twice: with torch.optim.Adam as a
+script usually creates it (the default, per-parameter implementation) and with Adam(fused=True),
+PyTorch's own fused CPU kernel, the counterpart of infomax's fused Adam."""
 import json, math, sys, time
 import torch
 import torch.nn as nn
@@ -49,14 +53,18 @@ class ConvNet(nn.Module):
 
 def main():
     steps = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    only = sys.argv[2].lower() if len(sys.argv) > 2 else None
     torch.manual_seed(0)
     data = torch.rand(60000, 784)
-    variants = [("Mlp", "", Mlp), ("Convnet", "F.pad + unpadded conv", lambda: ConvNet(False)),
-                ("Convnet", "surplus pad + padded conv", lambda: ConvNet(True))]
-    for name, variant, cls in variants:
+    variants = [("Mlp", "", Mlp, False), ("Mlp", "Adam(fused=True)", Mlp, True),
+                ("Convnet", "F.pad + unpadded conv", lambda: ConvNet(False), False),
+                ("Convnet", "surplus pad + padded conv", lambda: ConvNet(True), False)]
+    for name, variant, cls, fused in variants:
+        if only is not None and name.lower() != only:
+            continue
         g1, g2 = cls(), cls()
         w = nn.Parameter(torch.randn(100, 100) * 0.01)
-        opt = torch.optim.Adam(list(g1.parameters()) + list(g2.parameters()) + [w], lr=1e-4)
+        opt = torch.optim.Adam(list(g1.parameters()) + list(g2.parameters()) + [w], lr=1e-4, fused=fused)
 
         def step():
             idx = torch.randint(0, 60000, (128,))

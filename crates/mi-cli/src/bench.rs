@@ -45,6 +45,10 @@ pub struct TrainArgs {
     pub threads: Option<usize>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// fused (infomax's Adam, one pass per parameter: what the experiments train with) |
+    /// libtorch (torch::optim::Adam through tch, for comparison)
+    #[arg(long, default_value = "fused")]
+    pub optimizer: String,
     /// Print one JSON object instead of a human line.
     #[arg(long)]
     pub json: bool,
@@ -82,7 +86,15 @@ fn train(a: TrainArgs) -> anyhow::Result<()> {
         mi_experiments::infomax::ExperimentError::Invalid(m) => crate::input_error(m),
         other => anyhow::Error::new(other),
     })?;
-    let mut opt = tch::nn::Adam::default().build(&models.vs, 1e-4)?;
+    enum Opt {
+        Fused(mi_torch::optim::Adam),
+        Libtorch(tch::nn::Optimizer),
+    }
+    let mut opt = match a.optimizer.as_str() {
+        "fused" => Opt::Fused(mi_torch::optim::Adam::new(&models.vs, 1e-4)),
+        "libtorch" => Opt::Libtorch(tch::nn::Adam::default().build(&models.vs, 1e-4)?),
+        other => return Err(crate::input_error(format!("unknown --optimizer '{other}': expected fused or libtorch"))),
+    };
     let pool = 8 * a.batch as i64;
     let data = Tensor::rand([pool, 784], (Kind::Float, device));
     let b = a.batch as i64;
@@ -99,7 +111,10 @@ fn train(a: TrainArgs) -> anyhow::Result<()> {
             Some(t) => (&i_est - t).abs(),
             None => -&i_est,
         };
-        opt.backward_step(&loss);
+        match &mut opt {
+            Opt::Fused(o) => o.backward_step(&loss),
+            Opt::Libtorch(o) => o.backward_step(&loss),
+        }
         Ok(())
     };
     let sync = || {
@@ -123,20 +138,21 @@ fn train(a: TrainArgs) -> anyhow::Result<()> {
             "{}",
             serde_json::json!({
                 "encoder": a.encoder, "critic": a.critic, "estimator": a.estimator, "batch": a.batch,
-                "steps": a.steps, "seconds": seconds, "steps_per_second": steps_per_second,
+                "steps": a.steps, "seconds": seconds, "steps_per_second": steps_per_second, "optimizer": a.optimizer,
                 "device": format!("{device:?}"), "threads": tch::get_num_threads(),
                 "blas_library": mi_torch::blas_library("sgemm_"),
             })
         );
     } else {
         println!(
-            "{} + {} + {}, batch {}: {steps_per_second:.1} steps/s ({} steps in {seconds:.2} s on {device:?}, {} threads, BLAS {})",
+            "{} + {} + {}, batch {}: {steps_per_second:.1} steps/s ({} steps in {seconds:.2} s on {device:?}, {} threads, {} Adam, BLAS {})",
             a.encoder,
             a.critic,
             a.estimator,
             a.batch,
             a.steps,
             tch::get_num_threads(),
+            a.optimizer,
             mi_torch::blas_library("sgemm_").unwrap_or_else(|| "not found".into())
         );
     }
@@ -158,6 +174,7 @@ mod tests {
             device: "cpu".into(),
             threads: None,
             seed: 0,
+            optimizer: "fused".into(),
             json: true,
         }
     }

@@ -1,17 +1,21 @@
 //! Training steps per second of the A4 configurations (encoder pair + bilinear critic + InfoNCE,
 //! batch 128) on random inputs: `cargo run --release -p mi-experiments --example a4_step_rate [steps]`.
-//! Prints one JSON line per encoder; used by `cargo xtask bench` next to the PyTorch equivalent.
+//! `[steps] [mlp|convnet]`. Prints one JSON line per encoder; used by `cargo xtask bench` next to
+//! the PyTorch equivalent. Trains with `mi_torch::optim::Adam`, as the experiments do.
 use mi_experiments::infomax::{build_models, CriticKind, EncoderKind, EstimatorKind, PairConfig};
 use std::time::Instant;
-use tch::nn::OptimizerConfig;
 use tch::{Device, Kind, Tensor};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let steps: usize = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(200);
+    let only = std::env::args().nth(2).map(|s| s.to_ascii_lowercase());
     for enc in [EncoderKind::Mlp, EncoderKind::Convnet] {
+        if only.as_ref().is_some_and(|o| *o != format!("{enc:?}").to_ascii_lowercase()) {
+            continue;
+        }
         let cfg = PairConfig { name: format!("{enc:?}"), encoder: enc, critic: CriticKind::Bilinear, estimator: EstimatorKind::Infonce, t: Some(2.0) };
         let m = build_models(&cfg, Device::Cpu, 0)?;
-        let mut opt = tch::nn::Adam::default().build(&m.vs, 1e-4)?;
+        let mut opt = mi_torch::optim::Adam::new(&m.vs, 1e-4);
         let data = Tensor::rand([60_000, 784], (Kind::Float, Device::Cpu));
         let mut step = |i: usize| -> Result<(), Box<dyn std::error::Error>> {
             let idx = Tensor::randint(60_000, [128], (Kind::Int64, Device::Cpu));

@@ -14,7 +14,7 @@ use mi_encoders::{Encoder, RealNvpEncoder};
 use mi_flows::Flow;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
-use tch::nn::{self, Module, OptimizerConfig};
+use tch::nn::{self, Module};
 use tch::{Kind, Tensor};
 
 /// Settings of A1b.
@@ -97,8 +97,8 @@ pub fn run(data: &MnistViews, s: &AdversarialSettings, probe: &LoopSettings, see
     let encoder = RealNvpEncoder::affine_paper(&enc_vs.root().sub("g1"), seed)?;
     let clf_vs = nn::VarStore::new(device);
     let classifier = nn::linear(clf_vs.root().sub("classifier"), 392, 10, Default::default());
-    let mut enc_opt = nn::Adam::default().build(&enc_vs, s.encoder_lr)?;
-    let mut clf_opt = nn::Adam::default().build(&clf_vs, s.classifier_lr)?;
+    let mut enc_opt = mi_torch::optim::Adam::new(&enc_vs, s.encoder_lr);
+    let mut clf_opt = mi_torch::optim::Adam::new(&clf_vs, s.classifier_lr);
     let labels = Tensor::from_slice(data.train_labels.as_slice().unwrap_or(&data.train_labels.to_vec())).to_device(device);
     let mut batches = mi_views::batch::BatchStream::new(data.n_train(), s.batch, seed)?;
     let mut next = || {

@@ -1,5 +1,6 @@
 //! The training loop shared by the paper's InfoMax experiments (A1a, A2, A3, A4): two encoders
-//! g1, g2 on the two views, one critic, one bound, one Adam optimiser over all of them.
+//! g1, g2 on the two views, one critic, one bound, one Adam optimiser over all of them
+//! (`mi_torch::optim::Adam`: PyTorch's update in one fused pass per parameter).
 //!
 //! Each evaluation point (steps 0, every, 2·every, … below `steps`, before that step's update)
 //! records I_est averaged over 20 fresh training batches (what the paper plotted), I_est on the
@@ -14,7 +15,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
-use tch::nn::{self, OptimizerConfig};
+use tch::nn;
 use tch::{Device, Tensor};
 
 /// Errors of an experiment.
@@ -353,7 +354,7 @@ pub fn run_pair(
 ) -> Result<Vec<EvalRecord>> {
     let seed = run_seed(base_seed, &cfg.name, run);
     let models = build_models(cfg, data.device, seed)?;
-    let mut opt = nn::Adam::default().build(&models.vs, s.learning_rate)?;
+    let mut opt = mi_torch::optim::Adam::new(&models.vs, s.learning_rate);
     let mut batches = mi_views::batch::BatchStream::new(data.n_train(), s.batch, seed)?;
     let mut eval_rng = ChaCha8Rng::seed_from_u64(seed ^ 0xe7a1);
     let evals = s.eval_steps();

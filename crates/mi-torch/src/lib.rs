@@ -13,6 +13,11 @@
 //! let back = tensor_to_array2::<f32>(&(t * 2.0)).unwrap();
 //! assert_eq!(back[[3, 2]], 22.0);
 //! ```
+//!
+//! It also holds what every training crate shares: [`optim::Adam`], PyTorch's Adam computed in
+//! one fused pass per parameter on the CPU.
+pub mod optim;
+
 use ndarray::{Array2, ArrayView2};
 use std::fmt;
 use std::str::FromStr;
