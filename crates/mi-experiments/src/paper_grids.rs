@@ -150,7 +150,9 @@ pub fn profile_settings(experiment: &str, profile: Profile) -> (LoopSettings, us
         // 8 × (110 + 54) s + 8 × 40 s ≈ 27 min (with libtorch on its own MKL — see
         // ARCHITECTURE.md, "BLAS symbol order" — 17 min: ConvNet runs ≈117 s, MLP runs ≈9 s).
         // The I_NWJ estimates are still short of t at step 1,000 with the paper's rate, and a
-        // 10× rate is no way out: tried, the NWJ ConvNets collapsed (I_est ≈ 0, accuracy 0.77).
+        // higher rate is no way out: tried 1e-3 and 3e-4 (one run each), and the NWJ ConvNets
+        // collapsed both times to the constant critic (I_est ≈ 0 for t = 2 and 4, accuracy
+        // 0.77–0.81) while the InfoNCE ConvNets still reached 0.87 / 0.90.
         // A3 (MLP only, ≈130 steps/s): at 3,001 steps the I_NCE estimates were still 0.35–0.55
         // below log 128, so 6 configurations × 2 runs × 5,001 steps, evaluated every 1,000.
         // A1a: an additive RealNVP pair (2 × 13.9 M parameters) trains at ≈3 steps/s on two quiet
@@ -487,7 +489,7 @@ fn a4_report(s: &Summary) -> Report {
         sections.push((
             "Why some estimates have not reached t".into(),
             format!(
-                "This run stops at step {last_step}; the paper's estimates reach their target after ≈7,000 steps and it trains for 21,000. The configurations still short of t here ({}) are still climbing (see the |I_est − t| plots). Where a ConvNet sits *below* its target and below the MLP's estimate, its higher accuracy comes with a lower I_est, which supports the paper's point rather than weakens it; the matched-I_est comparison needs the `paper` profile (a GPU job).",
+                "This run stops at step {last_step}; the paper's estimates reach their target after ≈7,000 steps and it trains for 21,000. The configurations still short of t here ({}) are still climbing (see the |I_est − t| plots). Where a ConvNet sits *below* its target and below the MLP's estimate, its higher accuracy comes with a lower I_est, which supports the paper's point rather than weakens it; the matched-I_est comparison needs the `paper` profile (a GPU job). A higher learning rate is no shortcut: while sizing this profile we tried Adam 3e-4 and 1e-3 (one run of each configuration), and both times the I_NWJ ConvNets collapsed to a constant critic (I_est ≈ 0 for t = 2 and 4, accuracy 0.77–0.81; at 3e-4 the I_NCE ConvNets still reached 0.87 and 0.90).",
                 far.join(", ")
             ),
         ));
