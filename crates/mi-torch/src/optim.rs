@@ -48,6 +48,8 @@ pub struct Adam {
     lr: f64,
     cfg: AdamConfig,
     step_count: u64,
+    /// Use libtorch's OpenMP threads for the CPU update (off only in tests, to compare).
+    parallel: bool,
 }
 
 fn fused_cpu(kind: Kind, t: &Tensor) -> bool {
@@ -76,7 +78,7 @@ impl Adam {
                 Slot { param, moments }
             })
             .collect();
-        Self { slots, lr, cfg, step_count: 0 }
+        Self { slots, lr, cfg, step_count: 0, parallel: true }
     }
 
     /// The learning rate.
@@ -135,6 +137,10 @@ impl Adam {
         let bc2_sqrt = (1.0 - beta2.powf(t)).sqrt();
         let step_size = self.lr / bc1;
         let _guard = tch::no_grad_guard();
+        // the f32 updates run together at the end (on libtorch's OpenMP threads when there are
+        // several); `keep` holds the contiguous gradients the jobs point into until then
+        let mut jobs: Vec<Job> = vec![];
+        let mut keep: Vec<Tensor> = vec![];
         for (s, grad) in self.slots.iter_mut().zip(grads) {
             if !grad.defined() {
                 continue;
@@ -148,19 +154,11 @@ impl Adam {
             match &mut s.moments {
                 Moments::F32 { m, v } if flat(Kind::Float).is_some() => {
                     let g = flat(Kind::Float).expect("checked");
-                    // SAFETY: the parameter is a contiguous CPU f32 tensor of n = m.len() elements
+                    // the parameter is a contiguous CPU f32 tensor of n = m.len() elements
                     // (checked at construction; a parameter's layout does not change), g a
-                    // contiguous CPU f32 tensor of n elements, read only; no other code touches
-                    // either while these slices live (no grad mode, this thread), and the slices
-                    // end with this block.
-                    let (p, g) = unsafe {
-                        (
-                            std::slice::from_raw_parts_mut(s.param.data_ptr() as *mut f32, n),
-                            std::slice::from_raw_parts(g.data_ptr() as *const f32, n),
-                        )
-                    };
-                    let k = Coefficients { beta1: beta1 as f32, beta2: beta2 as f32, eps: eps as f32, step_size: step_size as f32, bc2_sqrt: bc2_sqrt as f32 };
-                    update_f32(p, g, m, v, k);
+                    // contiguous CPU f32 tensor of n elements (kept alive below)
+                    jobs.push(Job { p: s.param.data_ptr() as *mut f32, g: g.data_ptr() as *const f32, m: m.as_mut_ptr(), v: v.as_mut_ptr(), len: n });
+                    keep.push(g);
                 }
                 Moments::F64 { m, v } if flat(Kind::Double).is_some() => {
                     let g = flat(Kind::Double).expect("checked");
@@ -191,6 +189,123 @@ impl Adam {
                 ),
             }
         }
+        let k = Coefficients { beta1: beta1 as f32, beta2: beta2 as f32, eps: eps as f32, step_size: step_size as f32, bc2_sqrt: bc2_sqrt as f32 };
+        let threads = if self.parallel { tch::get_num_threads().max(1) as usize } else { 1 };
+        // SAFETY: every job points at a distinct parameter (its own storage), its gradient (kept
+        // alive in `keep`, read only) and its own moment vectors, each of `len` elements; nothing
+        // else touches them during the call (we hold the optimiser mutably, no grad mode).
+        unsafe { run_jobs(&jobs, k, threads) };
+        drop(keep);
+    }
+}
+
+/// One f32 parameter's update: raw pointers to the parameter, its gradient and its moments.
+#[derive(Clone, Copy)]
+struct Job {
+    p: *mut f32,
+    g: *const f32,
+    m: *mut f32,
+    v: *mut f32,
+    len: usize,
+}
+
+/// Below this many elements in all, waking a second thread costs more than it saves.
+const PARALLEL_MIN: usize = 1 << 16;
+
+/// Updates elements `[from, to)` of the concatenation of `jobs`.
+///
+/// # Safety
+/// Each job's pointers must be valid for `len` elements, and no one else may access the
+/// elements in `[from, to)` during the call.
+unsafe fn run_range(jobs: &[Job], k: Coefficients<f32>, from: usize, to: usize) {
+    let mut start = 0;
+    for j in jobs {
+        let (lo, hi) = (from.max(start), to.min(start + j.len));
+        if lo < hi {
+            let (o, n) = (lo - start, hi - lo);
+            update_f32(
+                std::slice::from_raw_parts_mut(j.p.add(o), n),
+                std::slice::from_raw_parts(j.g.add(o), n),
+                std::slice::from_raw_parts_mut(j.m.add(o), n),
+                std::slice::from_raw_parts_mut(j.v.add(o), n),
+                k,
+            );
+        }
+        start += j.len;
+    }
+}
+
+/// Runs the updates, split into equal ranges of elements over `threads` threads of libtorch's
+/// own OpenMP team when there are several and enough work (a thread pool of our own would
+/// fight libtorch's OpenMP threads, which spin for a while after each of its parallel regions —
+/// measured: slower than one thread). Each element's update does not depend on which thread
+/// does it, so the result is the same for any split.
+///
+/// # Safety
+/// As [`run_range`], for all elements of all jobs.
+unsafe fn run_jobs(jobs: &[Job], k: Coefficients<f32>, threads: usize) {
+    let total: usize = jobs.iter().map(|j| j.len).sum();
+    match omp::entry_points() {
+        Some(omp) if threads > 1 && total >= PARALLEL_MIN => {
+            struct Ctx<'a> {
+                jobs: &'a [Job],
+                k: Coefficients<f32>,
+                total: usize,
+                omp: &'a omp::EntryPoints,
+            }
+            extern "C" fn body(data: *mut std::ffi::c_void) {
+                // SAFETY: `data` is the Ctx below, alive until GOMP_parallel returns; the team's
+                // threads take disjoint ranges [t·total/n, (t+1)·total/n).
+                unsafe {
+                    let c = &*(data as *const Ctx<'_>);
+                    let (t, n) = ((c.omp.thread_num)() as usize, ((c.omp.num_threads)() as usize).max(1));
+                    run_range(c.jobs, c.k, t * c.total / n, (t + 1) * c.total / n);
+                }
+            }
+            let ctx = Ctx { jobs, k, total, omp };
+            (omp.parallel)(body, &ctx as *const Ctx<'_> as *mut std::ffi::c_void, threads as std::ffi::c_uint, 0);
+        }
+        _ => run_range(jobs, k, 0, total),
+    }
+}
+
+/// libtorch's OpenMP runtime (its bundled libgomp), looked up in the running process.
+mod omp {
+    use std::ffi::{c_char, c_int, c_uint, c_void};
+    use std::sync::OnceLock;
+
+    pub struct EntryPoints {
+        /// `GOMP_parallel(fn, data, num_threads, flags)`: runs `fn(data)` on a team of threads
+        /// (what `#pragma omp parallel` compiles to) and returns when all are done.
+        pub parallel: unsafe extern "C" fn(extern "C" fn(*mut c_void), *mut c_void, c_uint, c_uint),
+        pub thread_num: unsafe extern "C" fn() -> c_int,
+        pub num_threads: unsafe extern "C" fn() -> c_int,
+    }
+
+    extern "C" {
+        fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
+    }
+
+    /// The entry points, or `None` when no OpenMP runtime is loaded (then one thread is used).
+    pub fn entry_points() -> Option<&'static EntryPoints> {
+        static CELL: OnceLock<Option<EntryPoints>> = OnceLock::new();
+        CELL.get_or_init(|| {
+            let find = |name: &std::ffi::CStr| {
+                // SAFETY: dlsym with RTLD_DEFAULT (null) and a NUL-terminated name only reads.
+                let p = unsafe { dlsym(std::ptr::null_mut(), name.as_ptr()) };
+                (!p.is_null()).then_some(p)
+            };
+            let (p, t, n) = (find(c"GOMP_parallel")?, find(c"omp_get_thread_num")?, find(c"omp_get_num_threads")?);
+            // SAFETY: these are libgomp's exported functions with exactly these C signatures.
+            unsafe {
+                Some(EntryPoints {
+                    parallel: std::mem::transmute::<*mut c_void, unsafe extern "C" fn(extern "C" fn(*mut c_void), *mut c_void, c_uint, c_uint)>(p),
+                    thread_num: std::mem::transmute::<*mut c_void, unsafe extern "C" fn() -> c_int>(t),
+                    num_threads: std::mem::transmute::<*mut c_void, unsafe extern "C" fn() -> c_int>(n),
+                })
+            }
+        })
+        .as_ref()
     }
 }
 
@@ -403,5 +518,36 @@ mod tests {
         }
         let d = (&wa - &wb).abs().max().double_value(&[]);
         assert!(d < 2e-6, "{d}");
+    }
+    #[test]
+    fn openmp_threads_give_the_same_parameters_as_one_thread() {
+        let _rng = rng_lock();
+        // large enough (≈ 200k elements) for the OpenMP path; split at an odd place inside a tensor
+        let build = || {
+            tch::manual_seed(21);
+            let vs = nn::VarStore::new(Device::Cpu);
+            let net = nn::seq()
+                .add(nn::linear(vs.root() / "a", 392, 300, Default::default()))
+                .add_fn(|x| x.relu())
+                .add(nn::linear(vs.root() / "b", 300, 277, Default::default()));
+            (vs, net)
+        };
+        let (vs_a, net_a) = build();
+        let (vs_b, net_b) = build();
+        let x = Tensor::randn([32, 392], (Kind::Float, Device::Cpu));
+        let mut par = Adam::new(&vs_a, 1e-3);
+        let mut one = Adam::new(&vs_b, 1e-3);
+        one.parallel = false;
+        let before = tch::get_num_threads();
+        tch::set_num_threads(2);
+        for _ in 0..5 {
+            par.backward_step(&net_a.forward(&x).square().mean(Kind::Float));
+            one.backward_step(&net_b.forward(&x).square().mean(Kind::Float));
+        }
+        tch::set_num_threads(before);
+        assert!(omp::entry_points().is_some(), "libtorch's OpenMP runtime was not found in the process");
+        assert_eq!(max_abs_diff(&vs_a, &vs_b), 0.0);
+        let (vs_c, _) = build();
+        assert!(max_abs_diff(&vs_a, &vs_c) > 0.0, "the parameters did not move");
     }
 }
