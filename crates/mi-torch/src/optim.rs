@@ -10,10 +10,14 @@
 //! [`Adam`] computes exactly the same update (Kingma & Ba with PyTorch's bias correction and
 //! ε placement: `p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)`) in one loop over the parameter,
 //! its gradient and the two moments, taking the gradients straight from the autograd engine (no
-//! `.grad` to zero or accumulate into). It does this for
-//! contiguous `f32`/`f64` tensors on the CPU; anything else (a CUDA tensor, another dtype, a
-//! non-contiguous view) takes the same formula as tensor operations, so the optimiser works on
-//! every device. A test checks it against `tch::nn::Adam` step by step.
+//! `.grad` to zero or accumulate into). It does this for contiguous `f32`/`f64` tensors on the
+//! CPU; anything else (a CUDA tensor, another dtype, a non-contiguous view) takes the same formula
+//! as tensor operations, so the optimiser works on every device. A test checks it against
+//! `tch::nn::Adam` step by step.
+//!
+//! Two differences from PyTorch, neither of which matters for the experiments here: one step
+//! count serves all parameters (PyTorch counts per parameter, which differs only for a parameter
+//! that gets no gradient in some steps), and a tensor given twice is updated once.
 use tch::{nn, Device, Kind, Tensor};
 
 /// Adam's settings (PyTorch's defaults: β = (0.9, 0.999), ε = 1e-8, no weight decay).
@@ -62,10 +66,13 @@ impl Adam {
         Self::with_config(vs.trainable_variables(), lr, AdamConfig::default())
     }
 
-    /// Adam over the given parameters (shallow clones of the variables to update).
+    /// Adam over the given parameters (shallow clones of the variables to update; tensors that
+    /// do not require gradients are left out, a tensor given twice is kept once).
     pub fn with_config(params: Vec<Tensor>, lr: f64, cfg: AdamConfig) -> Self {
+        let mut seen = std::collections::HashSet::new();
         let slots = params
             .into_iter()
+            .filter(|p| p.requires_grad() && seen.insert((p.data_ptr() as usize, p.numel(), p.device())))
             .map(|param| {
                 let n = param.numel();
                 let moments = if fused_cpu(Kind::Float, &param) {
@@ -155,14 +162,18 @@ impl Adam {
                 Moments::F32 { m, v } if flat(Kind::Float).is_some() => {
                     let g = flat(Kind::Float).expect("checked");
                     // the parameter is a contiguous CPU f32 tensor of n = m.len() elements
-                    // (checked at construction; a parameter's layout does not change), g a
-                    // contiguous CPU f32 tensor of n elements (kept alive below)
+                    // (checked at construction; a parameter's layout does not change) with its
+                    // own storage (duplicates were dropped at construction), g a contiguous CPU
+                    // f32 tensor of n elements (kept alive below)
                     jobs.push(Job { p: s.param.data_ptr() as *mut f32, g: g.data_ptr() as *const f32, m: m.as_mut_ptr(), v: v.as_mut_ptr(), len: n });
                     keep.push(g);
                 }
                 Moments::F64 { m, v } if flat(Kind::Double).is_some() => {
                     let g = flat(Kind::Double).expect("checked");
-                    // SAFETY: as above, for f64.
+                    // SAFETY: the parameter is a contiguous CPU f64 tensor of n = m.len()
+                    // elements with its own storage (see the f32 arm), g a contiguous CPU f64
+                    // tensor of n elements alive for this block, read only; nothing else touches
+                    // either while these slices live (we hold the optimiser mutably, no grad mode).
                     let (p, g) = unsafe {
                         (
                             std::slice::from_raw_parts_mut(s.param.data_ptr() as *mut f64, n),
@@ -549,5 +560,24 @@ mod tests {
         assert_eq!(max_abs_diff(&vs_a, &vs_b), 0.0);
         let (vs_c, _) = build();
         assert!(max_abs_diff(&vs_a, &vs_c) > 0.0, "the parameters did not move");
+    }
+    #[test]
+    fn frozen_and_repeated_tensors() {
+        let _rng = rng_lock();
+        let (vs_a, net_a, x, y) = problem(13, Kind::Float);
+        let (vs_b, net_b, _, _) = problem(13, Kind::Float);
+        let frozen = Tensor::ones([3], (Kind::Float, Device::Cpu));
+        let mut params = vs_a.trainable_variables();
+        params.extend(vs_a.trainable_variables()); // every parameter twice
+        params.push(frozen.shallow_clone());
+        let mut a = Adam::with_config(params, 1e-2, AdamConfig::default());
+        assert_eq!(a.slots.len(), vs_a.trainable_variables().len());
+        let mut b = Adam::new(&vs_b, 1e-2);
+        for _ in 0..3 {
+            a.backward_step(&net_a.forward(&x).mse_loss(&y, tch::Reduction::Mean));
+            b.backward_step(&net_b.forward(&x).mse_loss(&y, tch::Reduction::Mean));
+        }
+        assert_eq!(max_abs_diff(&vs_a, &vs_b), 0.0);
+        assert_eq!(Vec::<f32>::try_from(&frozen).unwrap(), vec![1.0; 3]);
     }
 }
