@@ -184,6 +184,9 @@ mod tests {
         for (e, c, est) in [("mlp", "bilinear", "infonce"), ("convnet", "separable", "nwj"), ("mlp", "concat", "infonce")] {
             train(args(e, c, est)).unwrap();
         }
+        let mut libtorch = args("mlp", "bilinear", "nwj");
+        libtorch.optimizer = "libtorch".into();
+        train(libtorch).unwrap();
     }
 
     #[test]
@@ -195,5 +198,9 @@ mod tests {
         let mut zero = args("mlp", "bilinear", "infonce");
         zero.steps = 0;
         assert!(train(zero).unwrap_err().is::<crate::InputError>());
+        let mut sgd = args("mlp", "bilinear", "infonce");
+        sgd.optimizer = "sgd".into();
+        let err = train(sgd).unwrap_err();
+        assert!(err.is::<crate::InputError>() && err.to_string().contains("fused or libtorch"), "{err}");
     }
 }
