@@ -154,13 +154,11 @@ impl Adam {
             }
             let n = s.param.numel();
             // the fused loops read the gradient as a flat slice in the parameter's layout
-            let flat = |kind: Kind| {
-                (grad.device() == Device::Cpu && grad.kind() == kind && grad.numel() == n && grad.size() == s.param.size())
-                    .then(|| if grad.is_contiguous() { grad.shallow_clone() } else { grad.contiguous() })
-            };
+            let fits = grad.device() == Device::Cpu && grad.numel() == n && grad.size() == s.param.size();
+            let contiguous = || if grad.is_contiguous() { grad.shallow_clone() } else { grad.contiguous() };
             match &mut s.moments {
-                Moments::F32 { m, v } if flat(Kind::Float).is_some() => {
-                    let g = flat(Kind::Float).expect("checked");
+                Moments::F32 { m, v } if fits && grad.kind() == Kind::Float => {
+                    let g = contiguous();
                     // the parameter is a contiguous CPU f32 tensor of n = m.len() elements
                     // (checked at construction; a parameter's layout does not change) with its
                     // own storage (duplicates were dropped at construction), g a contiguous CPU
@@ -168,8 +166,8 @@ impl Adam {
                     jobs.push(Job { p: s.param.data_ptr() as *mut f32, g: g.data_ptr() as *const f32, m: m.as_mut_ptr(), v: v.as_mut_ptr(), len: n });
                     keep.push(g);
                 }
-                Moments::F64 { m, v } if flat(Kind::Double).is_some() => {
-                    let g = flat(Kind::Double).expect("checked");
+                Moments::F64 { m, v } if fits && grad.kind() == Kind::Double => {
+                    let g = contiguous();
                     // SAFETY: the parameter is a contiguous CPU f64 tensor of n = m.len()
                     // elements with its own storage (see the f32 arm), g a contiguous CPU f64
                     // tensor of n elements alive for this block, read only; nothing else touches
@@ -404,6 +402,11 @@ mod tests {
         (vs, net, x, y)
     }
 
+    /// The loss of the test problems.
+    fn mse(net: &nn::Sequential, x: &Tensor, y: &Tensor) -> Tensor {
+        net.forward(x).mse_loss(y, tch::Reduction::Mean)
+    }
+
     fn params_sorted(vs: &nn::VarStore) -> Vec<(String, Tensor)> {
         let mut v: Vec<_> = vs.variables().into_iter().collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
@@ -431,15 +434,15 @@ mod tests {
             let mut ours = Adam::new(&vs_a, 3e-3);
             let mut theirs = nn::Adam::default().build(&vs_b, 3e-3).unwrap();
             for step in 0..40 {
-                ours.backward_step(&net_a.forward(&x).mse_loss(&y, tch::Reduction::Mean));
-                theirs.backward_step(&net_b.forward(&x).mse_loss(&y, tch::Reduction::Mean));
+                ours.backward_step(&mse(&net_a, &x, &y));
+                theirs.backward_step(&mse(&net_b, &x, &y));
                 let d = max_abs_diff(&vs_a, &vs_b);
                 assert!(d < tol, "{kind:?} step {step}: parameters differ by {d}");
             }
             // and training did something
-            let moved = (net_a.forward(&x).mse_loss(&y, tch::Reduction::Mean)).double_value(&[]);
+            let moved = mse(&net_a, &x, &y).double_value(&[]);
             let (_, net_c, _, _) = problem(3, kind);
-            let start = net_c.forward(&x).mse_loss(&y, tch::Reduction::Mean).double_value(&[]);
+            let start = mse(&net_c, &x, &y).double_value(&[]);
             assert!(moved < start, "{kind:?}: loss {start} -> {moved}");
         }
     }
@@ -452,8 +455,8 @@ mod tests {
         let mut a = Adam::new(&vs_a, 1e-2);
         let mut b = Adam::new(&vs_b, 1e-2);
         for _ in 0..5 {
-            a.backward_step(&net_a.forward(&x).mse_loss(&y, tch::Reduction::Mean));
-            net_b.forward(&x).mse_loss(&y, tch::Reduction::Mean).backward();
+            a.backward_step(&mse(&net_a, &x, &y));
+            mse(&net_b, &x, &y).backward();
             b.step();
             for (name, p) in vs_b.variables() {
                 assert_eq!(p.grad().abs().max().double_value(&[]), 0.0, "{name}: step() leaves zero gradients");
@@ -468,7 +471,7 @@ mod tests {
         let (vs, net, x, y) = problem(5, Kind::Float);
         let unused = vs.root().var("unused", &[4], nn::Init::Const(1.5));
         let mut opt = Adam::new(&vs, 1e-2);
-        opt.backward_step(&net.forward(&x).mse_loss(&y, tch::Reduction::Mean));
+        opt.backward_step(&mse(&net, &x, &y));
         for (name, p) in vs.variables() {
             assert!(!p.grad().defined(), "{name}: .grad was written");
         }
@@ -485,8 +488,8 @@ mod tests {
         let mut b = Adam::new(&vs_b, 1e-2);
         net_a.forward(&x).sum(Kind::Float).backward(); // stray gradients in a's .grad
         for _ in 0..3 {
-            a.backward_step(&net_a.forward(&x).mse_loss(&y, tch::Reduction::Mean));
-            b.backward_step(&net_b.forward(&x).mse_loss(&y, tch::Reduction::Mean));
+            a.backward_step(&mse(&net_a, &x, &y));
+            b.backward_step(&mse(&net_b, &x, &y));
         }
         assert_eq!(max_abs_diff(&vs_a, &vs_b), 0.0);
     }
@@ -503,8 +506,8 @@ mod tests {
             s.moments = Moments::Tensors { m: s.param.zeros_like().detach(), v: s.param.zeros_like().detach() };
         }
         for _ in 0..20 {
-            fused.backward_step(&net_a.forward(&x).mse_loss(&y, tch::Reduction::Mean));
-            slow.backward_step(&net_b.forward(&x).mse_loss(&y, tch::Reduction::Mean));
+            fused.backward_step(&mse(&net_a, &x, &y));
+            slow.backward_step(&mse(&net_b, &x, &y));
         }
         let d = max_abs_diff(&vs_a, &vs_b);
         assert!(d < 1e-5, "tensor path differs from the fused loop by {d}");
@@ -530,6 +533,7 @@ mod tests {
         let d = (&wa - &wb).abs().max().double_value(&[]);
         assert!(d < 2e-6, "{d}");
     }
+
     #[test]
     fn openmp_threads_give_the_same_parameters_as_one_thread() {
         let _rng = rng_lock();
@@ -574,8 +578,8 @@ mod tests {
         assert_eq!(a.slots.len(), vs_a.trainable_variables().len());
         let mut b = Adam::new(&vs_b, 1e-2);
         for _ in 0..3 {
-            a.backward_step(&net_a.forward(&x).mse_loss(&y, tch::Reduction::Mean));
-            b.backward_step(&net_b.forward(&x).mse_loss(&y, tch::Reduction::Mean));
+            a.backward_step(&mse(&net_a, &x, &y));
+            b.backward_step(&mse(&net_b, &x, &y));
         }
         assert_eq!(max_abs_diff(&vs_a, &vs_b), 0.0);
         assert_eq!(Vec::<f32>::try_from(&frozen).unwrap(), vec![1.0; 3]);
