@@ -50,6 +50,9 @@ pub fn input_error(e: impl std::fmt::Display) -> anyhow::Error {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // libtorch's freed CPU memory stays in the heap for the next step's tensors (1.1–1.3× faster
+    // training; see mi_torch::retain_freed_memory)
+    let allocator = mi_torch::retain_freed_memory();
     let result = match cli.command {
         Command::Estimate(args) => estimate::run(args),
         Command::Probe(args) => probe::run(args),
@@ -60,6 +63,10 @@ fn main() -> ExitCode {
             println!("cuda available: {}", mi_torch::cuda_available());
             println!("cuda devices: {}", mi_torch::cuda_device_count());
             println!("cpu threads: {}", tch::get_num_threads());
+            match allocator {
+                Some(a) => println!("allocator: freed memory kept (glibc mmap threshold {} MiB, trim threshold {} MiB)", a.mmap_threshold_bytes >> 20, a.trim_threshold_bytes >> 20),
+                None => println!("allocator: the C library's defaults (not glibc, or it refused the settings)"),
+            }
             // libtorch's CPU matrix products must bind to its own BLAS (see ARCHITECTURE.md)
             let blas = mi_torch::blas_library("sgemm_");
             let own = blas.as_deref().is_some_and(|l| l.contains("libtorch_cpu"));

@@ -121,6 +121,44 @@ fn convnet_convolutions_equal_an_explicit_tf_same_pad() {
 }
 
 #[test]
+fn convnet_encode_equals_pooling_the_explicit_layer_norm_in_value_and_gradient() {
+    // `encode` pools the layer-normed map without building it; pooling the explicit map of
+    // `feature_map` must give the same features and the same gradients for every parameter
+    let _g = lock();
+    mi_torch::seed_everything(4);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let conv = ConvNet::paper(&vs.root()).unwrap();
+    // a non-trivial norm scale and bias, so that both enter the comparison
+    tch::no_grad(|| {
+        let vars = vs.variables();
+        let _ = vars["norm.scale"].shallow_clone().uniform_(0.5, 1.5);
+        let _ = vars["norm.bias"].shallow_clone().uniform_(-0.5, 0.5);
+    });
+    let x = mnist_like(6);
+    let pooled_explicit = |x: &Tensor| {
+        let vars = vs.variables();
+        let fm = conv.feature_map(x);
+        fm.mean_dim([2, 3].as_slice(), false, Kind::Float).linear(&vars["head.weight"], Some(&vars["head.bias"]))
+    };
+    let fast = conv.encode(&x);
+    let slow = pooled_explicit(&x);
+    assert_eq!(fast.size(), vec![6, 100]);
+    let scale = max_abs(&slow);
+    assert!(scale > 0.1, "features are not trivially small: {scale}");
+    assert!(max_abs(&(&fast - &slow)) < 1e-5 * scale.max(1.0), "max difference {}", max_abs(&(&fast - &slow)));
+    // the same weighted loss through both paths
+    let w = Tensor::randn([6, 100], (Kind::Float, Device::Cpu));
+    let params = conv.parameters();
+    let g_fast = Tensor::run_backward(&[(&fast * &w).sum(Kind::Float)], &params, false, false);
+    let g_slow = Tensor::run_backward(&[(&slow * &w).sum(Kind::Float)], &params, false, false);
+    for (i, (a, b)) in g_fast.iter().zip(&g_slow).enumerate() {
+        let size = max_abs(b);
+        assert!(size > 0.0, "parameter {i} gets a gradient");
+        assert!(max_abs(&(a - b)) < 1e-4 * size.max(1e-3), "parameter {i}: max gradient difference {} of {size}", max_abs(&(a - b)));
+    }
+}
+
+#[test]
 fn mlp_glorot_init_and_shape_errors() {
     let _g = lock();
     mi_torch::seed_everything(2);

@@ -7,6 +7,7 @@ use std::time::Instant;
 use tch::{Device, Kind, Tensor};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    mi_torch::retain_freed_memory(); // as the infomax binary does
     let steps: usize = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(200);
     let only = std::env::args().nth(2).map(|s| s.to_ascii_lowercase());
     for enc in [EncoderKind::Mlp, EncoderKind::Convnet] {

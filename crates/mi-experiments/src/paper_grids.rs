@@ -143,16 +143,23 @@ pub fn profile_settings(experiment: &str, profile: Profile) -> (LoopSettings, us
         Profile::Paper => (LoopSettings { noise_sd: (experiment == "a2").then_some(A2_NOISE_SD), ..paper }, 20),
         // Sized for 2 CPU cores (see the module docs of each experiment in ARCHITECTURE.md):
         // the ConvNet runs at ≈15–20 steps/s there, the MLP at ≈200.
-        // A4, measured here (2 quiet cores): a ConvNet run trains at ≈9 steps/s and each
-        // evaluation (features of 70,000 images and a SAGA probe) costs ≈27 s; an MLP run's
-        // evaluation ≈15 s. 1,501 steps with 3 evaluations took 41 min for the 16 runs, so the
-        // quick profile trains 1,001 steps and evaluates at steps 0 and 1,000 only:
-        // 8 × (110 + 54) s + 8 × 40 s ≈ 27 min (with libtorch on its own MKL — see
-        // ARCHITECTURE.md, "BLAS symbol order" — 17 min: ConvNet runs ≈117 s, MLP runs ≈9 s).
-        // The I_NWJ estimates are still short of t at step 1,000 with the paper's rate, and a
+        // A4, history: while libtorch ran on OpenBLAS (ARCHITECTURE.md, "BLAS symbol order")
+        // 1,501 steps with 3 evaluations took 41 min for the 16 runs, so the profile went down to
+        // 1,001 steps evaluated at 0 and 1,000 (17 min once libtorch ran on its own MKL, then
+        // 13.6 min with the fused Adam: ConvNet runs ≈95 s, MLP runs ≈5 s; a ConvNet evaluation
+        // — features of 70,000 images and a SAGA probe — ≈12 s). The I_NWJ estimates are still short of t at step 1,000 with the paper's rate, and a
         // higher rate is no way out: tried 1e-3 and 3e-4 (one run each), and the NWJ ConvNets
         // collapsed both times to the constant critic (I_est ≈ 0 for t = 2 and 4, accuracy
-        // 0.77–0.81) while the InfoNCE ConvNets still reached 0.87 / 0.90.
+        // 0.77–0.81) while the InfoNCE ConvNets still reached 0.87 / 0.90; at 2e-4 the I_NWJ
+        // ConvNet (t = 4) also fell to ≈0 by step 500.
+        // How many steps I_NWJ needs at 1e-4 (`examples/a4_trajectory`, one run, mean I_est of
+        // each 250 steps): the ConvNet with t = 4 climbs 1.49 (step 1,000), 2.17 (1,500), 2.52
+        // (2,000), 3.05 (2,750), then creeps: 3.09 at 3,500; the MLP with t = 4 reaches 3.1 at
+        // 1,000, 3.74 at 2,000, 3.9 from 2,750. With the ConvNet at ≈14–17 steps/s (after keeping
+        // freed memory in the heap and pooling the layer norm analytically, ≈1.2× faster), the
+        // quick profile trains 1,501 steps, evaluated at 0, 750 and 1,500: ≈18 min. The
+        // |I_NWJ − 4| of the ConvNet stays ≈1 there; closing it takes ≳4,000 steps × 8 ConvNet
+        // runs, over an hour on 2 cores.
         // A3 (MLP only, ≈130 steps/s): at 3,001 steps the I_NCE estimates were still 0.35–0.55
         // below log 128, so 6 configurations × 2 runs × 5,001 steps, evaluated every 1,000.
         // A1a: an additive RealNVP pair (2 × 13.9 M parameters) trains at ≈3 steps/s on two quiet
@@ -162,7 +169,7 @@ pub fn profile_settings(experiment: &str, profile: Profile) -> (LoopSettings, us
         // A2: the skip-MLP pair trains at ≈100 steps/s; an evaluation (probe on 392-d features
         // and 128 Jacobians of 392×392 with their SVDs) costs ≈20 s: 2 × 2 runs × 3,001 steps.
         Profile::Quick => match experiment {
-            "a4" => (LoopSettings { steps: 1_001, eval_every: 1_000, eval_test_batches: 20, ..paper }, 2),
+            "a4" => (LoopSettings { steps: 1_501, eval_every: 750, eval_test_batches: 20, ..paper }, 2),
             "a1" => (LoopSettings { steps: 801, eval_every: 400, eval_test_batches: 20, ..paper }, 1),
             "a2" => (LoopSettings { steps: 3_001, eval_every: 750, eval_test_batches: 20, noise_sd: Some(A2_NOISE_SD), ..paper }, 2),
             _ => (LoopSettings { steps: 5_001, eval_every: 1_000, eval_test_batches: 20, ..paper }, 2),
@@ -489,7 +496,7 @@ fn a4_report(s: &Summary) -> Report {
         sections.push((
             "Why some estimates have not reached t".into(),
             format!(
-                "This run stops at step {last_step}; the paper's estimates reach their target after ≈7,000 steps and it trains for 21,000. The configurations still short of t here ({}) are still climbing (see the |I_est − t| plots). Where a ConvNet sits *below* its target and below the MLP's estimate, its higher accuracy comes with a lower I_est, which supports the paper's point rather than weakens it; the matched-I_est comparison needs the `paper` profile (a GPU job). A higher learning rate is no shortcut: while sizing this profile we tried Adam 3e-4 and 1e-3 (one run of each configuration), and both times the I_NWJ ConvNets collapsed to a constant critic (I_est ≈ 0 for t = 2 and 4, accuracy 0.77–0.81; at 3e-4 the I_NCE ConvNets still reached 0.87 and 0.90).",
+                "This run stops at step {last_step}; the paper's estimates reach their target after ≈7,000 steps and it trains for 21,000. The configurations still short of t here ({}) are still climbing (see the |I_est − t| plots). Where a ConvNet sits *below* its target and below the MLP's estimate, its higher accuracy comes with a lower I_est, which supports the paper's point rather than weakens it; the matched-I_est comparison needs the `paper` profile (a GPU job). A higher learning rate is no shortcut: while sizing this profile we tried Adam 3e-4 and 1e-3 (one run of each configuration), and both times the I_NWJ ConvNets collapsed to a constant critic (I_est ≈ 0 for t = 2 and 4, accuracy 0.77–0.81; at 3e-4 the I_NCE ConvNets still reached 0.87 and 0.90); at 2e-4 the I_NWJ ConvNet with t = 4 fell to ≈0 as well. At the paper's 1e-4, one I_NWJ ConvNet run with t = 4 (training-batch estimate, mean of each 250 steps; `cargo run --release -p mi-experiments --example a4_trajectory -- convnet nwj 4 4000`) stood at 1.49 at step 1,000, 2.17 at 1,500, 2.52 at 2,000, 3.05 at 2,750 and 3.09 at 3,500; the MLP with t = 4 reached 3.74 at 2,000 and ≈3.9 from 2,750 on. Matching t = 4 with I_NWJ therefore takes the ConvNets ≳4,000 steps: over an hour for this grid on 2 cores.",
                 far.join(", ")
             ),
         ));
