@@ -134,9 +134,10 @@ pub struct AllocatorTuning {
 /// libtorch allocates every CPU tensor with the C library's `malloc`. A training step of the A4
 /// ConvNet makes tensors of 0.2–3 MB; glibc maps allocations that large straight from the kernel
 /// (or trims them off the top of the heap when freed), so each step pays for fresh zeroed pages:
-/// ≈9,500 page faults a step, measured with `perf stat` (`infomax bench train --encoder convnet`).
-/// With mappings only from 32 MiB (glibc's largest allowed threshold) and trimming only beyond
-/// 1 GiB of free heap, the same steps fault ≈1,100 times and run 1.1–1.3× faster. The cost is
+/// ≈5,000 page faults a step (`perf stat -e page-faults` on `examples/a4_step_rate`, 50 against
+/// 150 steps). With mappings only from 32 MiB (glibc's largest allowed threshold) and trimming
+/// only beyond 1 GiB of free heap, the fault count no longer grows with the steps, and training
+/// runs 1.2–1.3× faster (ConvNet and MLP pairs, 2 cores). The cost is
 /// that up to 1 GiB of freed memory stays with the process. PyTorch scripts get the same effect
 /// from `GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824`;
 /// `cargo xtask bench` times the PyTorch twin both ways.
