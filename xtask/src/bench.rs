@@ -191,7 +191,9 @@ pub fn run(root: &Path) -> Result<()> {
          The infomax binaries keep libtorch's freed memory in the heap (`mi_torch::retain_freed_memory`: glibc maps \
          allocations from 32 MiB and trims beyond 1 GiB, instead of paying fresh page faults for every 0.2–3 MB tensor); \
          the rows marked `GLIBC_TUNABLES heap kept` time the PyTorch twin with the same setting \
-         (`GLIBC_TUNABLES={GLIBC_HEAP_KEPT}`), which a PyTorch user can set too.\n\n"
+         (`GLIBC_TUNABLES={GLIBC_HEAP_KEPT}`), which a PyTorch user can set too. \
+         infomax's ConvNet also pools its layer norm analytically (the normalised map is never built; see ARCHITECTURE.md), \
+         while the twin builds the map, as the paper's code does.\n\n"
     ));
     md.push_str("| Benchmark | infomax | other tool | speed-up | agreement |\n|---|---|---|---|---|\n");
     for r in &rows {
