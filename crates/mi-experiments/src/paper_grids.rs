@@ -513,7 +513,7 @@ fn a4_report(s: &Summary) -> Report {
         let en = est_name(est);
         let mut acc = Chart::new(format!("A4, {en}: test accuracy"), "training step", "linear-probe test accuracy");
         let mut gap = Chart::new(format!("A4, {en}: |I_est − t|"), "training step", "|I_est − t| (nats, training batches)");
-        for (k, c) in s.configs.iter().filter(|c| c.estimator == est && c.runs > 0).enumerate() {
+        for c in s.configs.iter().filter(|c| c.estimator == est && c.runs > 0) {
             let label = format!("{} t={}", if c.encoder == EncoderKind::Convnet { "ConvNet" } else { "MLP" }, c.t.unwrap_or(0.0));
             let color = if c.encoder == EncoderKind::Convnet { 0 } else { 1 };
             let dashed = c.t == Some(4.0);
@@ -522,7 +522,7 @@ fn a4_report(s: &Summary) -> Report {
                 label,
                 points: c.curve.iter().map(|p| (p.step as f64, p.gap_mean.unwrap_or(f64::NAN), p.gap_sd.unwrap_or(0.0))).collect(),
                 dashed,
-                color: color + 2 * k / 4,
+                color,
             });
         }
         acc.hlines.push(HLine { y: b, label: format!("pixels {b:.3}") });
