@@ -141,6 +141,8 @@ fn train(a: TrainArgs) -> anyhow::Result<()> {
                 "steps": a.steps, "seconds": seconds, "steps_per_second": steps_per_second, "optimizer": a.optimizer,
                 "device": format!("{device:?}"), "threads": tch::get_num_threads(),
                 "blas_library": mi_torch::blas_library("sgemm_"),
+                // whether freed memory stays in the heap (set by main; see mi_torch::retain_freed_memory)
+                "freed_memory_kept": mi_torch::retain_freed_memory().is_some(),
             })
         );
     } else {
