@@ -2,7 +2,7 @@
 //! `cargo run --release -p mi-experiments --example a4_trajectory -- <mlp|convnet> <infonce|nwj> <t> <steps> [lr] [seed]`.
 //! Prints one JSON line every 250 steps with the mean training-batch I_est of the last 250 steps.
 //! Used to size the quick profile (how many steps an estimator needs to reach t).
-use mi_experiments::infomax::{build_models, CriticKind, EncoderKind, EstimatorKind, MnistViews, PairConfig};
+use mi_experiments::infomax::{bound, build_models, loss_of, CriticKind, EncoderKind, EstimatorKind, MnistViews, PairConfig};
 use std::time::Instant;
 use tch::{Device, Tensor};
 
@@ -21,8 +21,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let steps: usize = a.get(4).map(|s| s.parse()).transpose()?.unwrap_or(1000);
     let lr: f64 = a.get(5).map(|s| s.parse()).transpose()?.unwrap_or(1e-4);
     let seed: u64 = a.get(6).map(|s| s.parse()).transpose()?.unwrap_or(0);
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/mnist");
-    let data = MnistViews::from_mnist(&mi_data::mnist::load(&dir)?, Device::Cpu)?;
+    let dir = mi_data::mnist::default_dir(None);
+    let data = MnistViews::from_mnist(&mi_data::mnist::ensure_and_load(&dir, &mut |m| eprintln!("{m}"))?, Device::Cpu)?;
     let cfg = PairConfig { name: "trajectory".into(), encoder, critic: CriticKind::Bilinear, estimator, t: Some(t) };
     let m = build_models(&cfg, Device::Cpu, seed)?;
     let mut opt = mi_torch::optim::Adam::new(&m.vs, lr);
@@ -33,13 +33,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let idx: Vec<i64> = batches.next_batch().iter().map(|&i| i as i64).collect();
         let it = Tensor::from_slice(&idx);
         let s = m.critic.scores(&m.g1.encode(&data.train_x1.index_select(0, &it)), &m.g2.encode(&data.train_x2.index_select(0, &it)));
-        let i_est = match estimator {
-            EstimatorKind::Nwj => mi_estimators::bounds::nwj_tensor(&s)?,
-            _ => mi_estimators::bounds::infonce_tensor(&s)?,
-        };
+        let i_est = bound(estimator, &s)?;
         sum += i_est.double_value(&[]);
         n += 1;
-        opt.backward_step(&(&i_est - t).abs());
+        opt.backward_step(&loss_of(&i_est, Some(t)));
         if (step + 1) % 250 == 0 {
             println!("{}", serde_json::json!({"step": step + 1, "i_est_mean_last_250": sum / n as f64, "seconds": start.elapsed().as_secs_f64()}));
             (sum, n) = (0.0, 0);

@@ -300,7 +300,8 @@ pub fn build_models(cfg: &PairConfig, device: Device, seed: u64) -> Result<Model
     Ok(Models { vs, g1, g2, critic })
 }
 
-fn bound(kind: EstimatorKind, scores: &Tensor) -> Result<Tensor> {
+/// The bound `kind` on a B×B score matrix (positive pairs on the diagonal), in nats.
+pub fn bound(kind: EstimatorKind, scores: &Tensor) -> Result<Tensor> {
     Ok(match kind {
         EstimatorKind::Infonce => mi_estimators::bounds::infonce_tensor(scores)?,
         EstimatorKind::Nwj => mi_estimators::bounds::nwj_tensor(scores)?,
@@ -308,7 +309,8 @@ fn bound(kind: EstimatorKind, scores: &Tensor) -> Result<Tensor> {
     })
 }
 
-fn loss_of(i_est: &Tensor, t: Option<f64>) -> Tensor {
+/// The training loss: |I_est − t| with a target `t`, else −I_est.
+pub fn loss_of(i_est: &Tensor, t: Option<f64>) -> Tensor {
     match t {
         Some(t) => (i_est - t).abs(),
         None => -i_est,

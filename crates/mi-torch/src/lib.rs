@@ -80,6 +80,18 @@ pub fn libtorch_lib_dir() -> &'static str {
     option_env!("INFOMAX_LIBTORCH_LIB").unwrap_or("<unknown>")
 }
 
+/// The address the dynamic linker binds `name` to in this process (`dlsym(RTLD_DEFAULT, name)`),
+/// `None` when no loaded library defines it.
+pub(crate) fn find_symbol(name: &std::ffi::CStr) -> Option<*mut std::ffi::c_void> {
+    use std::ffi::{c_char, c_void};
+    extern "C" {
+        fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
+    }
+    // SAFETY: dlsym with RTLD_DEFAULT (a null handle) and a NUL-terminated name only reads.
+    let p = unsafe { dlsym(std::ptr::null_mut(), name.as_ptr()) };
+    (!p.is_null()).then_some(p)
+}
+
 /// The file of the library that this process binds the BLAS routine `symbol` (e.g. `sgemm_`) to.
 ///
 /// libtorch's CPU matrix products call the Fortran BLAS interface, and the dynamic linker binds
@@ -97,18 +109,13 @@ pub fn blas_library(symbol: &str) -> Option<String> {
         dli_saddr: *mut c_void,
     }
     extern "C" {
-        fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
         fn dladdr(addr: *const c_void, info: *mut DlInfo) -> c_int;
     }
-    let name = CString::new(symbol).ok()?;
-    // SAFETY: dlsym with RTLD_DEFAULT (a null handle) and a NUL-terminated name only reads; dladdr
-    // fills the plain struct we pass; dli_fname, when set, points at a NUL-terminated path owned
-    // by the dynamic linker for the life of the loaded library, which we copy at once.
+    let addr = find_symbol(&CString::new(symbol).ok()?)?;
+    // SAFETY: dladdr fills the plain struct we pass; dli_fname, when set, points at a
+    // NUL-terminated path owned by the dynamic linker for the life of the loaded library, which
+    // we copy at once.
     unsafe {
-        let addr = dlsym(std::ptr::null_mut(), name.as_ptr());
-        if addr.is_null() {
-            return None;
-        }
         let mut info = DlInfo { dli_fname: std::ptr::null(), dli_fbase: std::ptr::null_mut(), dli_sname: std::ptr::null(), dli_saddr: std::ptr::null_mut() };
         if dladdr(addr, &mut info) == 0 || info.dli_fname.is_null() {
             return None;

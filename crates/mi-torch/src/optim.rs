@@ -280,7 +280,7 @@ unsafe fn run_jobs(jobs: &[Job], k: Coefficients<f32>, threads: usize) {
 
 /// libtorch's OpenMP runtime (its bundled libgomp), looked up in the running process.
 mod omp {
-    use std::ffi::{c_char, c_int, c_uint, c_void};
+    use std::ffi::{c_int, c_uint, c_void};
     use std::sync::OnceLock;
 
     pub struct EntryPoints {
@@ -291,19 +291,11 @@ mod omp {
         pub num_threads: unsafe extern "C" fn() -> c_int,
     }
 
-    extern "C" {
-        fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
-    }
-
     /// The entry points, or `None` when no OpenMP runtime is loaded (then one thread is used).
     pub fn entry_points() -> Option<&'static EntryPoints> {
         static CELL: OnceLock<Option<EntryPoints>> = OnceLock::new();
         CELL.get_or_init(|| {
-            let find = |name: &std::ffi::CStr| {
-                // SAFETY: dlsym with RTLD_DEFAULT (null) and a NUL-terminated name only reads.
-                let p = unsafe { dlsym(std::ptr::null_mut(), name.as_ptr()) };
-                (!p.is_null()).then_some(p)
-            };
+            let find = crate::find_symbol;
             let (p, t, n) = (find(c"GOMP_parallel")?, find(c"omp_get_thread_num")?, find(c"omp_get_num_threads")?);
             // SAFETY: these are libgomp's exported functions with exactly these C signatures.
             unsafe {
