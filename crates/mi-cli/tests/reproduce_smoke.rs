@@ -81,7 +81,101 @@ fn a4_smoke_profile() {
 
 #[test]
 fn a3_smoke_profile() {
-    smoke("a3", 6, &["accuracy_nwj", "i_est_nce"]);
+    let Some((_guard, out)) = smoke("a3", 6, &["accuracy_nwj", "i_est_nce"]) else { return };
+    // without CIFAR-10 in the data folder its part is skipped, and the report says how to add it
+    if !repo().join("datasets/cifar10/test_batch.bin").exists() && std::env::var_os("INFOMAX_DATA_DIR").is_none() {
+        let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+        assert!(report.contains("## CIFAR-10") && report.contains("skipped") && report.contains("cargo xtask data cifar10"), "{report}");
+        assert!(!out.join("cifar10").exists());
+    }
+}
+
+/// Writes the six CIFAR-10 batch files at their official sizes: labels cycle through the classes
+/// and every pixel of an image is its label × 20 plus uniform noise in 0..70, so both halves of an
+/// image carry its class (the pixel probe can beat chance only if images and labels stay paired).
+fn synthetic_cifar10(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let names = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"];
+    for (f, name) in names.iter().enumerate() {
+        let mut bytes = Vec::with_capacity(10_000 * 3073);
+        for i in 0..10_000usize {
+            let label = ((i * 7 + f) % 10) as u8;
+            bytes.push(label);
+            for _ in 0..3072 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                bytes.push(label * 20 + (state % 70) as u8);
+            }
+        }
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
+
+#[test]
+fn a3_smoke_profile_runs_on_cifar10_when_it_is_present() {
+    if !mnist_available() {
+        eprintln!("skipped: MNIST is not in datasets/ and INFOMAX_NETWORK_TESTS is not 1");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("data");
+    std::fs::create_dir_all(&root).unwrap();
+    // MNIST from the repository's data folder (fetched there when missing), CIFAR-10 synthetic
+    let mnist = repo().join("datasets/mnist");
+    std::fs::create_dir_all(&mnist).unwrap();
+    std::os::unix::fs::symlink(&mnist, root.join("mnist")).unwrap();
+    let out = dir.path().join("a3");
+    let reproduce = || {
+        Command::new(env!("CARGO_BIN_EXE_infomax"))
+            .current_dir(repo())
+            .args(["reproduce", "a3", "--profile", "smoke", "--device", "cpu", "--quiet", "--data-dir"])
+            .arg(&root)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+
+    // incomplete CIFAR-10 files fail before any training, saying what is wrong and how to fix it
+    std::fs::create_dir_all(root.join("cifar10")).unwrap();
+    std::fs::write(root.join("cifar10/data_batch_1.bin"), [0u8; 3073]).unwrap();
+    let o = reproduce();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("data_batch_1.bin") && err.contains("cargo xtask data cifar10"), "{err}");
+    assert!(!out.join("runs.jsonl").exists(), "nothing was trained");
+
+    synthetic_cifar10(&root.join("cifar10"));
+    let o = reproduce();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let c = out.join("cifar10");
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(c.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["experiment"], "a3-cifar10");
+    let pixels = summary["baseline"]["pixels_test_accuracy"].as_f64().unwrap();
+    assert!(pixels > 0.3, "the pixel probe must beat chance (0.1) on the synthetic classes: {pixels}");
+    let configs = summary["configs"].as_array().unwrap();
+    assert_eq!(configs.len(), 6);
+    for cfg in configs {
+        assert_eq!(cfg["encoder"], "mlp");
+        assert_eq!(cfg["final"]["step"], 20);
+        assert!(cfg["final"]["i_est_mean"].as_f64().unwrap().is_finite(), "{cfg}");
+    }
+    let config: serde_json::Value = serde_json::from_slice(&std::fs::read(c.join("config.json")).unwrap()).unwrap();
+    assert_eq!(config["settings"]["dataset"], "cifar10");
+    assert_eq!(std::fs::read_to_string(c.join("runs.jsonl")).unwrap().lines().count(), 6 * 3);
+    let own = std::fs::read_to_string(c.join("REPORT.md")).unwrap();
+    assert!(own.contains("A3 on CIFAR-10") && own.contains("3 × 16 × 32") && own.contains("accuracy_nwj.svg"), "{own}");
+    assert!(c.join("i_est_nce.png").exists());
+    // the MNIST report summarises the CIFAR-10 claims and links the full report
+    let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+    let section = &report[report.find("## CIFAR-10").expect("a CIFAR-10 section")..];
+    assert!(section.contains("(cifar10/REPORT.md)") && section.contains("| Claim | Paper | Ours | Holds? |"), "{section}");
+    // MNIST's own results are unaffected: same settings as without CIFAR-10
+    let mnist_config: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("config.json")).unwrap()).unwrap();
+    assert!(mnist_config["settings"].get("dataset").is_none());
+    assert_eq!(std::fs::read_to_string(out.join("runs.jsonl")).unwrap().lines().count(), 6 * 3);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! `cargo run --release -p mi-experiments --example a4_trajectory -- <mlp|convnet> <infonce|nwj> <t> <steps> [lr] [seed]`.
 //! Prints one JSON line every 250 steps with the mean training-batch I_est of the last 250 steps.
 //! Used to size the quick profile (how many steps an estimator needs to reach t).
-use mi_experiments::infomax::{bound, build_models, loss_of, CriticKind, EncoderKind, EstimatorKind, MnistViews, PairConfig};
+use mi_experiments::infomax::{bound, build_models, loss_of, CriticKind, EncoderKind, EstimatorKind, PairViews, PairConfig};
 use std::time::Instant;
 use tch::{Device, Tensor};
 
@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let lr: f64 = a.get(5).map(|s| s.parse()).transpose()?.unwrap_or(1e-4);
     let seed: u64 = a.get(6).map(|s| s.parse()).transpose()?.unwrap_or(0);
     let dir = mi_data::mnist::default_dir(None);
-    let data = MnistViews::from_mnist(&mi_data::mnist::ensure_and_load(&dir, &mut |m| eprintln!("{m}"))?, Device::Cpu)?;
+    let data = PairViews::from_mnist(&mi_data::mnist::ensure_and_load(&dir, &mut |m| eprintln!("{m}"))?, Device::Cpu)?;
     let cfg = PairConfig { name: "trajectory".into(), encoder, critic: CriticKind::Bilinear, estimator, t: Some(t) };
     let m = build_models(&cfg, Device::Cpu, seed)?;
     let mut opt = mi_torch::optim::Adam::new(&m.vs, lr);

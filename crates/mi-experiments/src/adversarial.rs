@@ -8,7 +8,7 @@
 //! Every `probe_every` iterations a fresh linear probe (the paper's protocol) measures how linearly
 //! decodable the labels still are. At the end the encoder's round trip g1⁻¹(g1(x)) on a batch shows
 //! it is still invertible.
-use crate::infomax::{features, probe_scores, ExperimentError, LoopSettings, MnistViews, Result};
+use crate::infomax::{features, probe_scores, ExperimentError, LoopSettings, PairViews, Result};
 use crate::progress::RunProgress;
 use mi_encoders::{Encoder, RealNvpEncoder};
 use mi_flows::Flow;
@@ -84,7 +84,7 @@ fn uniform_cross_entropy(logits: &Tensor) -> Tensor {
 }
 
 /// Runs A1b once on MNIST halves.
-pub fn run(data: &MnistViews, s: &AdversarialSettings, probe: &LoopSettings, seed: u64, quiet: bool) -> Result<AdversarialSummary> {
+pub fn run(data: &PairViews, s: &AdversarialSettings, probe: &LoopSettings, seed: u64, quiet: bool) -> Result<AdversarialSummary> {
     if s.batch > data.n_train() || s.batch < 2 || s.classifier_steps == 0 {
         return Err(ExperimentError::Invalid(format!(
             "A1b needs 2 ≤ batch ≤ {} and at least one classifier step per iteration",

@@ -1,6 +1,6 @@
 //! Running a grid of configurations × runs resumably, and summarising it the way the paper plots
 //! it: mean ± 1 sd over runs at every evaluation step.
-use crate::infomax::{self, EvalRecord, LoopSettings, MnistViews, PairConfig, ProbeScores, Result};
+use crate::infomax::{self, EvalRecord, LoopSettings, PairViews, PairConfig, ProbeScores, Result};
 use crate::profile::Profile;
 use crate::results::{ResultsDir, RunKey};
 use serde::{Deserialize, Serialize};
@@ -22,10 +22,10 @@ pub struct GridSpec {
 /// `after_run` sees all records after each finished run (to rewrite the summary and report).
 pub fn run_grid(
     spec: &GridSpec,
-    data: &MnistViews,
+    data: &PairViews,
     dir: &ResultsDir,
     quiet: bool,
-    extra_eval: &mut dyn FnMut(&infomax::Models, &MnistViews, u64) -> Result<Option<[f64; 6]>>,
+    extra_eval: &mut dyn FnMut(&infomax::Models, &PairViews, u64) -> Result<Option<[f64; 6]>>,
     after_run: &mut dyn FnMut(&[EvalRecord]) -> Result<()>,
 ) -> Result<Vec<EvalRecord>> {
     let done = dir.finished_runs()?;

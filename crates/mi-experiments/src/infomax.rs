@@ -129,9 +129,43 @@ impl LoopSettings {
     }
 }
 
-/// MNIST as the experiments use it: both views of every image as float tensors on the device,
-/// plus labels on the CPU for the probe.
-pub struct MnistViews {
+/// The image datasets whose top/bottom halves the InfoMax experiments split into two views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dataset {
+    /// MNIST: each view 1 × 14 × 28 (392 values).
+    Mnist,
+    /// CIFAR-10: each view 3 × 16 × 32 (1,536 values, channel-major).
+    Cifar10,
+}
+
+impl Dataset {
+    /// The name for people ("MNIST", "CIFAR-10").
+    pub fn label(self) -> &'static str {
+        match self {
+            Dataset::Mnist => "MNIST",
+            Dataset::Cifar10 => "CIFAR-10",
+        }
+    }
+
+    /// One view as (channels, height, width); a flat row of a view is read in this order.
+    pub fn view_shape(self) -> (usize, usize, usize) {
+        match self {
+            Dataset::Mnist => (1, 14, 28),
+            Dataset::Cifar10 => (3, 16, 32),
+        }
+    }
+
+    /// Values in one (flattened) view.
+    pub fn view_dim(self) -> usize {
+        let (c, h, w) = self.view_shape();
+        c * h * w
+    }
+}
+
+/// A dataset as the experiments use it: both views (top and bottom halves) of every image as
+/// flat float tensors on the device, plus labels on the CPU for the probe.
+pub struct PairViews {
     pub train_x1: Tensor,
     pub train_x2: Tensor,
     pub test_x1: Tensor,
@@ -142,9 +176,11 @@ pub struct MnistViews {
     pub train_x1_cpu: Array2<f32>,
     pub test_x1_cpu: Array2<f32>,
     pub device: Device,
+    /// Which images the views come from (sizes the encoders' inputs).
+    pub dataset: Dataset,
 }
 
-impl MnistViews {
+impl PairViews {
     /// Top/bottom halves (392 + 392, pixels u8/255) of real MNIST.
     pub fn from_mnist(m: &mi_data::mnist::Mnist, device: Device) -> Result<Self> {
         let train = mi_views::halves::mnist_views(m.train_images.view(), mi_views::halves::Split::TopBottom)?;
@@ -160,6 +196,29 @@ impl MnistViews {
             train_x1_cpu: train.x1,
             test_x1_cpu: test.x1,
             device,
+            dataset: Dataset::Mnist,
+        })
+    }
+
+    /// Top/bottom halves (rows 0–15 and 16–31, each 3 × 16 × 32 flattened channel-major to
+    /// 1,536 values, pixels u8/255) of real CIFAR-10.
+    pub fn from_cifar10(c: &mi_data::cifar10::Cifar10, device: Device) -> Result<Self> {
+        let flat = |x: ndarray::Array4<f32>| mi_views::halves::flatten4(x.view());
+        let (tr1, tr2) = mi_views::halves::cifar_views(c.train_images.view())?;
+        let (te1, te2) = mi_views::halves::cifar_views(c.test_images.view())?;
+        let (tr1, tr2, te1, te2) = (flat(tr1), flat(tr2), flat(te1), flat(te2));
+        let t = |a: &Array2<f32>| mi_torch::array2_to_tensor(&a.view(), device);
+        Ok(Self {
+            train_x1: t(&tr1),
+            train_x2: t(&tr2),
+            test_x1: t(&te1),
+            test_x2: t(&te2),
+            train_labels: c.train_labels.mapv(i64::from),
+            test_labels: c.test_labels.mapv(i64::from),
+            train_x1_cpu: tr1,
+            test_x1_cpu: te1,
+            device,
+            dataset: Dataset::Cifar10,
         })
     }
 
@@ -213,7 +272,7 @@ pub fn add_noise(x: &Array2<f32>, sd: f64, seed: u64) -> Result<Array2<f32>> {
 }
 
 /// The pixel baseline: the probe on the raw top halves (noisy when the experiment adds noise).
-pub fn pixel_baseline(data: &MnistViews, s: &LoopSettings, seed: u64) -> Result<ProbeScores> {
+pub fn pixel_baseline(data: &PairViews, s: &LoopSettings, seed: u64) -> Result<ProbeScores> {
     match s.noise_sd {
         Some(sd) => probe_scores(
             &add_noise(&data.train_x1_cpu, sd, seed ^ 0x5eed_0001)?,
@@ -274,18 +333,36 @@ pub struct Models {
     pub critic: Box<dyn Critic>,
 }
 
-/// Builds encoders and critic of a configuration in a fresh VarStore on `device`.
+/// Builds encoders (sized for MNIST halves) and critic of a configuration in a fresh VarStore on
+/// `device`.
 pub fn build_models(cfg: &PairConfig, device: Device, seed: u64) -> Result<Models> {
+    build_models_for(cfg, Dataset::Mnist, device, seed)
+}
+
+/// Builds encoders sized for the views of `dataset`, and the critic, in a fresh VarStore on
+/// `device`. On CIFAR-10 the MLP and the ConvNet take 3 × 16 × 32 views; the skip-MLP and the
+/// RealNVPs exist for MNIST's 392-value views only (an error says so).
+pub fn build_models_for(cfg: &PairConfig, dataset: Dataset, device: Device, seed: u64) -> Result<Models> {
+    if dataset != Dataset::Mnist && !matches!(cfg.encoder, EncoderKind::Mlp | EncoderKind::Convnet) {
+        return Err(ExperimentError::Invalid(format!(
+            "{}: the {:?} encoder is defined for MNIST halves (392 values) only; on {} use the MLP or the ConvNet",
+            cfg.name,
+            cfg.encoder,
+            dataset.label()
+        )));
+    }
     mi_torch::seed_everything(seed);
     let vs = nn::VarStore::new(device);
     let root = vs.root();
     let enc = |p: nn::Path, which: u64| -> Result<Box<dyn Encoder>> {
-        Ok(match cfg.encoder {
-            EncoderKind::Mlp => Box::new(mi_encoders::Mlp::paper(&p)?),
-            EncoderKind::Convnet => Box::new(mi_encoders::ConvNet::paper(&p)?),
-            EncoderKind::SkipMlp => Box::new(mi_encoders::SkipMlp::paper(&p)?),
-            EncoderKind::RealnvpAdditive => Box::new(mi_encoders::RealNvpEncoder::additive_paper(&p, seed ^ which)?),
-            EncoderKind::RealnvpAffine => Box::new(mi_encoders::RealNvpEncoder::affine_paper(&p, seed ^ which)?),
+        Ok(match (cfg.encoder, dataset) {
+            (EncoderKind::Mlp, Dataset::Mnist) => Box::new(mi_encoders::Mlp::paper(&p)?),
+            (EncoderKind::Mlp, Dataset::Cifar10) => Box::new(mi_encoders::Mlp::new(&p, &mi_encoders::MlpConfig::cifar())?),
+            (EncoderKind::Convnet, Dataset::Mnist) => Box::new(mi_encoders::ConvNet::paper(&p)?),
+            (EncoderKind::Convnet, Dataset::Cifar10) => Box::new(mi_encoders::ConvNet::new(&p, &mi_encoders::ConvNetConfig::cifar())?),
+            (EncoderKind::SkipMlp, _) => Box::new(mi_encoders::SkipMlp::paper(&p)?),
+            (EncoderKind::RealnvpAdditive, _) => Box::new(mi_encoders::RealNvpEncoder::additive_paper(&p, seed ^ which)?),
+            (EncoderKind::RealnvpAffine, _) => Box::new(mi_encoders::RealNvpEncoder::affine_paper(&p, seed ^ which)?),
         })
     };
     let g1 = enc(root.sub("g1"), 1)?;
@@ -348,14 +425,14 @@ pub fn run_pair(
     experiment: &str,
     cfg: &PairConfig,
     s: &LoopSettings,
-    data: &MnistViews,
+    data: &PairViews,
     run: usize,
     base_seed: u64,
     quiet: bool,
-    extra_eval: &mut dyn FnMut(&Models, &MnistViews, u64) -> Result<Option<[f64; 6]>>,
+    extra_eval: &mut dyn FnMut(&Models, &PairViews, u64) -> Result<Option<[f64; 6]>>,
 ) -> Result<Vec<EvalRecord>> {
     let seed = run_seed(base_seed, &cfg.name, run);
-    let models = build_models(cfg, data.device, seed)?;
+    let models = build_models_for(cfg, data.dataset, data.device, seed)?;
     let mut opt = mi_torch::optim::Adam::new(&models.vs, s.learning_rate);
     let mut batches = mi_views::batch::BatchStream::new(data.n_train(), s.batch, seed)?;
     let mut eval_rng = ChaCha8Rng::seed_from_u64(seed ^ 0xe7a1);

@@ -38,16 +38,22 @@ pub fn write_charts(dir: &ResultsDir, charts: &[(String, Chart)]) -> Result<Vec<
     Ok(names)
 }
 
+/// The claims as a Markdown table (Claim | Paper | Ours | Holds?).
+pub fn claims_table(claims: &[Claim]) -> String {
+    let mut s = String::from("| Claim | Paper | Ours | Holds? |\n|---|---|---|---|\n");
+    for c in claims {
+        let cell = |t: &str| t.replace('|', "\\|");
+        let _ = writeln!(s, "| {} | {} | {} | {} |", cell(&c.claim), cell(&c.paper), cell(&c.ours), c.verdict());
+    }
+    s
+}
+
 /// The report: a title, an introduction, the claims table, free sections, the plots.
 pub fn render(title: &str, intro: &str, claims: &[Claim], sections: &[(String, String)], plots: &[String]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# {title}\n\n{intro}\n");
     let _ = writeln!(s, "## Claims of the paper, checked\n");
-    let _ = writeln!(s, "| Claim | Paper | Ours | Holds? |\n|---|---|---|---|");
-    for c in claims {
-        let cell = |t: &str| t.replace('|', "\\|");
-        let _ = writeln!(s, "| {} | {} | {} | {} |", cell(&c.claim), cell(&c.paper), cell(&c.ours), c.verdict());
-    }
+    s.push_str(&claims_table(claims));
     for (heading, body) in sections {
         let _ = writeln!(s, "\n## {heading}\n\n{body}");
     }
