@@ -33,6 +33,10 @@ pub struct Args {
     /// other work, `--threads 1` avoids threads waiting on each other and can be several times faster.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Train nothing: rewrite summary, plots and report from the runs recorded in the output
+    /// folder (e.g. brought back from a GPU machine), keeping its config.json (a1–a4 only).
+    #[arg(long)]
+    pub report_only: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -43,6 +47,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match args.experiment.as_str() {
         "limits" | "hypersphere" | "naf" | "estimators" if args.learning_rate.is_some() => Err(crate::input_error(format!(
             "--learning-rate applies to a1, a2, a3 and a4; `reproduce {}` sets its own rates",
+            args.experiment
+        ))),
+        "limits" | "hypersphere" | "naf" | "estimators" if args.report_only => Err(crate::input_error(format!(
+            "--report-only applies to a1, a2, a3 and a4; rerun `reproduce {}` itself, which keeps what is recorded",
             args.experiment
         ))),
         "estimators" => {
@@ -125,6 +133,7 @@ fn run_experiment(
         out: args.out.clone(),
         data_dir: args.data_dir.clone(),
         quiet: args.quiet,
+        report_only: args.report_only,
     };
     let out = reproduce(&opts).map_err(|e| match e {
         ExperimentError::Invalid(m) => crate::input_error(m),

@@ -62,6 +62,22 @@ fn smoke(experiment: &str, n_configs: usize, plots: &[&str]) -> Option<(tempfile
     let o = run(experiment, &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(std::fs::read_to_string(out.join("runs.jsonl")).unwrap(), runs);
+    // --report-only rewrites summary and report from the records, training nothing and keeping
+    // config.json (the provenance of the runs) byte for byte
+    let config = std::fs::read(out.join("config.json")).unwrap();
+    std::fs::remove_file(out.join("REPORT.md")).unwrap();
+    std::fs::remove_file(out.join("summary.json")).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_infomax"))
+        .current_dir(repo())
+        .args(["reproduce", experiment, "--profile", "smoke", "--device", "cpu", "--quiet", "--report-only", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(std::fs::read_to_string(out.join("REPORT.md")).unwrap().contains("| Claim | Paper | Ours | Holds? |"));
+    assert!(out.join("summary.json").exists());
+    assert_eq!(std::fs::read(out.join("config.json")).unwrap(), config);
+    assert_eq!(std::fs::read_to_string(out.join("runs.jsonl")).unwrap(), runs);
     // different settings in the same folder are refused, not mixed
     let o = Command::new(env!("CARGO_BIN_EXE_infomax"))
         .current_dir(repo())

@@ -25,6 +25,9 @@ pub struct RunOptions {
     pub out: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
     pub quiet: bool,
+    /// Train nothing: rewrite summary, plots and report from the runs already recorded (say,
+    /// results brought back from another machine), keeping their `config.json` (A1–A4).
+    pub report_only: bool,
 }
 
 const LOG_128: f64 = 4.852_030_263_919_617;
@@ -245,7 +248,9 @@ pub fn reproduce(experiment: &str, opts: &RunOptions) -> Result<PathBuf> {
     let cifar_out = out.join(CIFAR10_FOLDER);
     let section = || Some(("CIFAR-10".to_string(), cifar10_section(cifar_present, &cifar_dir, &cifar_out)));
     let mut then = || -> Result<()> {
-        if cifar_present {
+        if cifar_present && opts.report_only && !cifar_out.join(ResultsDir::CONFIG).exists() {
+            say_skip(opts, "a3: --report-only: no CIFAR-10 runs recorded, nothing to rewrite there");
+        } else if cifar_present {
             run_dataset(experiment, infomax::Dataset::Cifar10, opts, &cifar_out, &|| None, &mut || Ok(()))?;
         } else if !opts.quiet {
             eprintln!("a3: CIFAR-10 is not in {}; its part is skipped (see the report's CIFAR-10 section)", cifar_dir.display());
@@ -254,6 +259,12 @@ pub fn reproduce(experiment: &str, opts: &RunOptions) -> Result<PathBuf> {
     };
     run_dataset(experiment, infomax::Dataset::Mnist, opts, &out, &section, &mut then)?;
     Ok(out)
+}
+
+fn say_skip(opts: &RunOptions, m: &str) {
+    if !opts.quiet {
+        eprintln!("{m}");
+    }
 }
 
 /// A3's CIFAR-10 results, inside A3's folder.
@@ -417,7 +428,15 @@ fn run_dataset(
         "data_dir": data_dir,
         "provenance": Provenance::collect(&format!("{device:?}")),
     });
-    let dir = ResultsDir::open(out, &config)?;
+    // what the report names as the device: this machine's, or, when only rewriting the report,
+    // the one the runs were recorded on
+    let (dir, device_label) = if opts.report_only {
+        let (dir, recorded) = ResultsDir::open_recorded(out, &config)?;
+        let label = recorded["provenance"]["device"].as_str().unwrap_or("unrecorded").to_string();
+        (dir, label)
+    } else {
+        (ResultsDir::open(out, &config)?, format!("{device:?}"))
+    };
     say(&format!("{grid_name}: {} configurations × {runs} runs × {} steps → {}", spec.configs.len(), spec.settings.steps, out.display()));
 
     let data = match dataset {
@@ -452,6 +471,9 @@ fn run_dataset(
         if path.exists() {
             say("a1b: already recorded, kept");
             Some(read_adversarial(&path)?)
+        } else if opts.report_only {
+            say("a1b: not recorded (--report-only: not run)");
+            None
         } else {
             let a = crate::adversarial::run(&data, &adversarial_settings(profile), &spec.settings, opts.seed, opts.quiet)?;
             dir.write_json(ADVERSARIAL, &a)?;
@@ -512,7 +534,7 @@ fn run_dataset(
         };
         let intro = format!(
             "Profile `{profile}` ({why}); {} configurations × {runs} runs, {} steps each, evaluation every {} steps, \
-             batch {}, Adam {}. Device: {device:?}.{views} Accuracies are the test accuracy of a fresh linear probe \
+             batch {}, Adam {}. Device: {device_label}.{views} Accuracies are the test accuracy of a fresh linear probe \
              (min-max scaling, SAGA, C = {}, tol = {}) on g1(top halves) of all {} training and {} test images. \
              I_est is averaged over {} fresh training batches (as the paper plotted it); the test-set estimate is in \
              `summary.json` (`i_est_test_mean`). Curves are mean ± 1 sd over runs.",
@@ -544,7 +566,13 @@ fn run_dataset(
             Ok(None)
         }
     };
-    let records = grid::run_grid(&spec, &data, &dir, opts.quiet, &mut extra, &mut |r| write_all(r))?;
+    let records = if opts.report_only {
+        let r: Vec<infomax::EvalRecord> = dir.records()?;
+        say(&format!("{grid_name}: --report-only: {} evaluation records, nothing trained", r.len()));
+        r
+    } else {
+        grid::run_grid(&spec, &data, &dir, opts.quiet, &mut extra, &mut |r| write_all(r))?
+    };
     drop(data); // (A3's CIFAR-10 grid in `then` loads its own)
     then()?;
     write_all(&records)?;

@@ -27,6 +27,8 @@ pub enum ResultsError {
     SettingsChanged { path: PathBuf, dir: PathBuf, what: String },
     #[error("could not serialise {what}: {source}")]
     Json { what: String, source: serde_json::Error },
+    #[error("{dir} holds no recorded results (no config.json): run the same command without --report-only first")]
+    Missing { dir: PathBuf },
 }
 
 pub type Result<T, E = ResultsError> = std::result::Result<T, E>;
@@ -63,22 +65,40 @@ impl ResultsDir {
     pub fn open(dir: &Path, config: &serde_json::Value) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|source| ResultsError::Io { path: dir.into(), source })?;
         let me = Self { dir: dir.to_path_buf() };
-        let path = me.path(Self::CONFIG);
-        if path.exists() {
-            let text = std::fs::read_to_string(&path).map_err(|source| ResultsError::Io { path: path.clone(), source })?;
-            let old: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| ResultsError::Corrupt { path: path.clone(), line: e.line(), message: e.to_string() })?;
-            if old.get("settings") != config.get("settings") {
-                let what = format!(
-                    "was {}, now {}",
-                    old.get("settings").map(|v| v.to_string()).unwrap_or_default(),
-                    config.get("settings").map(|v| v.to_string()).unwrap_or_default()
-                );
-                return Err(ResultsError::SettingsChanged { path, dir: dir.into(), what });
-            }
+        if me.path(Self::CONFIG).exists() {
+            me.same_settings(config)?;
         }
         me.write_json(Self::CONFIG, config)?;
         Ok(me)
+    }
+
+    /// Opens a folder that already holds results made with `config`'s settings, without
+    /// rewriting its `config.json` (whose provenance — device, revision, command — stays that of
+    /// the runs); returns that recorded config. For regenerating summary and report only.
+    pub fn open_recorded(dir: &Path, config: &serde_json::Value) -> Result<(Self, serde_json::Value)> {
+        let me = Self { dir: dir.to_path_buf() };
+        if !me.path(Self::CONFIG).exists() {
+            return Err(ResultsError::Missing { dir: dir.into() });
+        }
+        let old = me.same_settings(config)?;
+        Ok((me, old))
+    }
+
+    /// The recorded config, if its settings are those of `config`.
+    fn same_settings(&self, config: &serde_json::Value) -> Result<serde_json::Value> {
+        let path = self.path(Self::CONFIG);
+        let text = std::fs::read_to_string(&path).map_err(|source| ResultsError::Io { path: path.clone(), source })?;
+        let old: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| ResultsError::Corrupt { path: path.clone(), line: e.line(), message: e.to_string() })?;
+        if old.get("settings") != config.get("settings") {
+            let what = format!(
+                "was {}, now {}",
+                old.get("settings").map(|v| v.to_string()).unwrap_or_default(),
+                config.get("settings").map(|v| v.to_string()).unwrap_or_default()
+            );
+            return Err(ResultsError::SettingsChanged { path, dir: self.dir.clone(), what });
+        }
+        Ok(old)
     }
 
     pub fn dir(&self) -> &Path {
