@@ -4,6 +4,7 @@
 //! the crates that need it as child processes.
 mod bench;
 mod data;
+mod device;
 mod setup;
 
 use anyhow::{bail, Result};
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "infomax workflows: setup, test, reproduce, bench")]
+#[command(name = "cargo xtask", about = "infomax workflows: setup, test, reproduce, data, bench, device-bundle")]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -44,6 +45,9 @@ enum Cmd {
     /// Benchmarks side by side with the tools people use today (scikit-learn, scipy, PyTorch),
     /// written to results/bench/.
     Bench,
+    /// Bundle what a borrowed accelerator machine needs to run `infomax` (stripped binary,
+    /// OpenBLAS, MNIST; gzip, under 48 MiB) into `.device/`, for `scripts/device/a4-paper-gpu.sh`.
+    DeviceBundle,
 }
 
 fn main() {
@@ -54,6 +58,7 @@ fn main() {
         Cmd::Reproduce { experiment, args } => reproduce(&experiment, &args),
         Cmd::Data(args) => data::run(&repo_root(), args),
         Cmd::Bench => bench::run(&repo_root()),
+        Cmd::DeviceBundle => device::run(&repo_root()),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
