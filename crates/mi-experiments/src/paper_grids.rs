@@ -252,8 +252,8 @@ pub fn reproduce(experiment: &str, opts: &RunOptions) -> Result<PathBuf> {
             say_skip(opts, "a3: --report-only: no CIFAR-10 runs recorded, nothing to rewrite there");
         } else if cifar_present {
             run_dataset(experiment, infomax::Dataset::Cifar10, opts, &cifar_out, &|| None, &mut || Ok(()))?;
-        } else if !opts.quiet {
-            eprintln!("a3: CIFAR-10 is not in {}; its part is skipped (see the report's CIFAR-10 section)", cifar_dir.display());
+        } else {
+            say_skip(opts, &format!("a3: CIFAR-10 is not in {}; its part is skipped (see the report's CIFAR-10 section)", shown(&cifar_dir)));
         }
         Ok(())
     };
