@@ -81,7 +81,7 @@ fn train(a: TrainArgs) -> anyhow::Result<()> {
     }
     let choice: mi_torch::DeviceChoice = a.device.parse().map_err(crate::input_error)?;
     let device = mi_torch::resolve_device(choice).map_err(crate::input_error)?;
-    let cfg = PairConfig { name: format!("bench-{}-{}-{}", a.encoder, a.critic, a.estimator), encoder, critic, estimator, t: a.t };
+    let cfg = PairConfig { name: format!("bench-{}-{}-{}", a.encoder, a.critic, a.estimator), encoder, critic, estimator, t: a.t, schedule: None };
     let models = build_models(&cfg, device, a.seed).map_err(|e| match e {
         mi_experiments::infomax::ExperimentError::Invalid(m) => crate::input_error(m),
         other => anyhow::Error::new(other),

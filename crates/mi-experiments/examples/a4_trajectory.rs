@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seed: u64 = a.get(6).map(|s| s.parse()).transpose()?.unwrap_or(0);
     let dir = mi_data::mnist::default_dir(None);
     let data = PairViews::from_mnist(&mi_data::mnist::ensure_and_load(&dir, &mut |m| eprintln!("{m}"))?, Device::Cpu)?;
-    let cfg = PairConfig { name: "trajectory".into(), encoder, critic: CriticKind::Bilinear, estimator, t: Some(t) };
+    let cfg = PairConfig { name: "trajectory".into(), encoder, critic: CriticKind::Bilinear, estimator, t: Some(t), schedule: None };
     let m = build_models(&cfg, Device::Cpu, seed)?;
     let mut opt = mi_torch::optim::Adam::new(&m.vs, lr);
     let mut batches = mi_views::batch::BatchStream::new(data.n_train(), 128, seed)?;

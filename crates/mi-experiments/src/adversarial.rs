@@ -124,7 +124,8 @@ pub fn run(data: &PairViews, s: &AdversarialSettings, probe: &LoopSettings, seed
     let mut progress = RunProgress::new("a1b adversarial", s.iterations as u64, quiet);
     for it in 0..=s.iterations {
         if probes.contains(&it) {
-            let (ftr, fte) = (features(&encoder, &data.train_x1, 4096)?, features(&encoder, &data.test_x1, 4096)?);
+            let chunk = crate::infomax::feature_chunk(data.device);
+            let (ftr, fte) = (features(&encoder, &data.train_x1, chunk)?, features(&encoder, &data.test_x1, chunk)?);
             let p = probe_scores(&ftr, &data.train_labels, &fte, &data.test_labels, probe, seed ^ it as u64)?;
             points.push(AdversarialPoint {
                 iteration: it,

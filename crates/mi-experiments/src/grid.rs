@@ -220,7 +220,7 @@ mod tests {
 
     #[test]
     fn summary_is_mean_and_sample_sd_per_step() {
-        let cfg = PairConfig { name: "a".into(), encoder: EncoderKind::Mlp, critic: CriticKind::Bilinear, estimator: EstimatorKind::Infonce, t: Some(2.0) };
+        let cfg = PairConfig { name: "a".into(), encoder: EncoderKind::Mlp, critic: CriticKind::Bilinear, estimator: EstimatorKind::Infonce, t: Some(2.0), schedule: None };
         let spec = GridSpec { experiment: "x".into(), profile: Profile::Smoke, configs: vec![cfg.clone()], settings: LoopSettings::paper(), runs: 2, seed: 0 };
         let recs = vec![rec("a", 0, 0, 0.8, 1.0), rec("a", 1, 0, 0.9, 3.0), rec("a", 0, 10, 0.85, 2.0), rec("a", 1, 10, 0.85, 2.0), rec("b", 0, 0, 0.1, 0.0)];
         let base = ProbeScores { test_accuracy: 0.84, train_accuracy: 0.86, probe_epochs: 3, probe_seconds: 1.0 };
