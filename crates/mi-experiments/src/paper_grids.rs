@@ -170,7 +170,10 @@ pub fn profile_settings(experiment: &str, profile: Profile) -> (LoopSettings, us
         // and 3.89 at 7,000, each run with one dip on the way (to 3.45 near 5,500; to 1.97 near
         // 3,500); the MLP: 3.97 and 3.94 at 5,000. With probe features computed in chunks of
         // 256 rows (a ConvNet evaluation ≈4 s instead of ≈9) and the ConvNet at 15–20 steps/s
-        // (this machine's speed varies by that much), ≈22–27 min in all.
+        // (this machine's speed varies by that much), ≈22–27 min in all. Measured at db51a8a
+        // (`cargo xtask reproduce a4`, quiet machine): 24.5 min wall, the two long ConvNet runs
+        // 357 s and 322 s, the other ConvNet runs 106–119 s; largest final |I_est − t| 0.186
+        // (the long ConvNet pair: 3.79 and 3.84 from 20 fresh batches at step 5,000).
         // A3 (MLP only, ≈130 steps/s then): at 3,001 steps the I_NCE estimates were still
         // 0.35–0.55 below log 128, so 6 configurations × 2 runs × 5,001 steps, evaluated every
         // 1,000: 27.8 min on OpenBLAS, 7.0 min now (concat-critic runs ≈55 s, the others ≈20 s).
