@@ -222,6 +222,20 @@ pub fn apply_profile_schedules(grid: &str, profile: Profile, configs: &mut [Pair
     }
 }
 
+/// " (except <name>: <steps> steps, evaluation every <k>; …)" for the configurations with their own
+/// schedule, "" when there are none: for the start line and the report's intro.
+fn own_schedules(configs: &[PairConfig]) -> String {
+    let own: Vec<String> = configs
+        .iter()
+        .filter_map(|c| c.schedule.map(|sc| format!("{}: {} steps, evaluation every {}", c.name, sc.steps, sc.eval_every)))
+        .collect();
+    if own.is_empty() {
+        String::new()
+    } else {
+        format!(" (except {})", own.join("; "))
+    }
+}
+
 /// `n` with thousands separated by commas, as the reports write step counts (5,001).
 fn grouped(n: usize) -> String {
     let digits = n.to_string();
@@ -479,8 +493,7 @@ fn run_dataset(
     } else {
         (ResultsDir::open(out, &config)?, format!("{device:?}"))
     };
-    let own: Vec<String> = spec.configs.iter().filter_map(|c| c.schedule.map(|sc| format!("{} {}", c.name, sc.steps))).collect();
-    let own = if own.is_empty() { String::new() } else { format!(" ({})", own.join(", ")) };
+    let own = own_schedules(&spec.configs);
     say(&format!("{grid_name}: {} configurations × {runs} runs × {} steps{own} → {}", spec.configs.len(), spec.settings.steps, out.display()));
 
     let data = match dataset {
@@ -576,12 +589,6 @@ fn run_dataset(
                 format!(" Data: {} top/bottom halves ({c} × {h} × {w} each, {} values).", d.label(), d.view_dim())
             }
         };
-        let own: Vec<String> = spec
-            .configs
-            .iter()
-            .filter_map(|c| c.schedule.map(|sc| format!("{}: {} steps, evaluation every {}", c.name, sc.steps, sc.eval_every)))
-            .collect();
-        let own = if own.is_empty() { String::new() } else { format!(" (except {})", own.join("; ")) };
         let intro = format!(
             "Profile `{profile}` ({why}); {} configurations × {runs} runs, {} steps each, evaluation every {} steps{own}, \
              batch {}, Adam {}. Device: {device_label}.{views} Accuracies are the test accuracy of a fresh linear probe \
