@@ -3,7 +3,9 @@
 //! 1. The ndarray crates (mi-estimators without its `tch` feature, mi-data, mi-views, mi-probe)
 //!    do not pull in tch or torch-sys, even transitively.
 //! 2. Workspace crates depend on each other only along the allowed edges below.
-//! 3. Library crates below mi-experiments do no file or screen I/O, except mi-data.
+//! 3. Library crates below mi-experiments do no file or screen I/O, except mi-data and mi-train.
+//! 4. The report crate builds without libtorch; experiment modules do not import each other; no
+//!    source file over 600 lines and no function over 80 lines outside tests.
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,9 +32,9 @@ fn normal_dep_names(package: &str, extra: &[&str]) -> BTreeSet<String> {
 
 #[test]
 fn ndarray_crates_do_not_depend_on_tch() {
-    for krate in ["mi-estimators", "mi-data", "mi-views", "mi-probe"] {
+    for krate in ["mi-estimators", "mi-data", "mi-views", "mi-probe", "mi-report"] {
         let deps = normal_dep_names(krate, &[]);
-        assert!(deps.contains("ndarray") || krate == "mi-data", "{krate}: cargo tree output looks wrong: {deps:?}");
+        assert!(deps.contains("ndarray") || deps.contains("resvg") || krate == "mi-data", "{krate}: cargo tree output looks wrong: {deps:?}");
         for banned in ["tch", "torch-sys", "mi-torch"] {
             assert!(!deps.contains(banned), "{krate} depends on {banned} (normal dependencies: {deps:?})");
         }
@@ -65,8 +67,16 @@ fn allowed() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
     m.insert("mi-encoders", set(&["mi-torch", "mi-flows"]));
     m.insert("mi-critics", set(&["mi-torch"]));
     m.insert("mi-flows", set(&["mi-torch"]));
-    m.insert("mi-experiments", set(&all_libs));
-    let mut cli = all_libs.to_vec();
+    // the report crate draws and formats: it knows nothing of training
+    m.insert("mi-report", set(&[]));
+    // the engine: every library's error converts into its one error type
+    let mut train = all_libs.to_vec();
+    train.push("mi-report");
+    m.insert("mi-train", set(&train));
+    let mut experiments = train.clone();
+    experiments.push("mi-train");
+    m.insert("mi-experiments", set(&experiments));
+    let mut cli = experiments.clone();
     cli.push("mi-experiments");
     m.insert("mi-cli", set(&cli));
     m.insert("xtask", set(&["mi-data"]));
@@ -111,7 +121,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn only_data_experiments_and_binaries_do_io() {
     let banned = ["std::fs", "File::create", "File::open", "println!", "eprintln!", "print!(", "stdout()"];
-    for krate in ["mi-estimators", "mi-views", "mi-probe", "mi-torch", "mi-encoders", "mi-critics", "mi-flows"] {
+    for krate in ["mi-estimators", "mi-views", "mi-probe", "mi-torch", "mi-encoders", "mi-critics", "mi-flows", "mi-report"] {
         let mut files = vec![];
         rust_files(&root().join("crates").join(krate).join("src"), &mut files);
         for f in files {
@@ -129,4 +139,98 @@ fn only_data_experiments_and_binaries_do_io() {
             }
         }
     }
+}
+
+/// The experiment modules of mi-experiments: each is one module (file or folder) and none imports
+/// another's. What A1–A4 share lives in `infomax`, which is not an experiment.
+const EXPERIMENTS: [&str; 9] = ["a1", "a2", "a3", "a4", "limits", "hypersphere", "naf", "estimators_table", "neural_estimate"];
+
+#[test]
+fn experiments_do_not_import_each_other() {
+    let src = root().join("crates/mi-experiments/src");
+    for exp in EXPERIMENTS {
+        let mut files = vec![];
+        let dir = src.join(exp);
+        if dir.is_dir() {
+            rust_files(&dir, &mut files);
+        } else {
+            files.push(src.join(format!("{exp}.rs")));
+        }
+        assert!(!files.is_empty() && files.iter().all(|f| f.exists()), "experiment module {exp} not found");
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for other in EXPERIMENTS.iter().filter(|o| **o != exp) {
+                for pat in [format!("crate::{other}::"), format!("crate::{other};"), format!("crate::{other}}}")] {
+                    assert!(!text.contains(&pat), "{}: experiment {exp} imports experiment {other} (`{pat}`)", f.display());
+                }
+            }
+        }
+    }
+}
+
+/// Lines of each function outside `#[cfg(test)]` code, counted from its `fn` line to the brace
+/// that closes it (string and char literals are skipped so that braces in them do not count).
+fn long_functions(text: &str, limit: usize) -> Vec<(String, usize)> {
+    let code = text.split("#[cfg(test)]").next().unwrap_or("");
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = vec![];
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        let is_fn = ["fn ", "pub fn ", "pub(crate) fn ", "pub(super) fn ", "const fn ", "pub const fn ", "unsafe fn ", "pub unsafe fn "]
+            .iter()
+            .any(|p| t.starts_with(p));
+        if !is_fn {
+            continue;
+        }
+        let (mut depth, mut opened) = (0i64, false);
+        for (j, l) in lines.iter().enumerate().skip(i) {
+            if !opened && depth == 0 && l.trim_end().ends_with(';') {
+                break; // a declaration without a body
+            }
+            let mut in_str = false;
+            let mut prev = ' ';
+            for c in l.chars() {
+                match c {
+                    '"' if prev != '\\' => in_str = !in_str,
+                    '{' if !in_str => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' if !in_str => depth -= 1,
+                    _ => {}
+                }
+                prev = c;
+            }
+            if opened && depth <= 0 {
+                if j - i + 1 > limit {
+                    out.push((t.chars().take(60).collect(), j - i + 1));
+                }
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn files_and_functions_stay_small() {
+    let mut files = vec![];
+    rust_files(&root().join("crates"), &mut files);
+    rust_files(&root().join("xtask").join("src"), &mut files);
+    let mut problems = vec![];
+    for f in files.iter().filter(|f| f.components().all(|c| c.as_os_str() != "tests" && c.as_os_str() != "benches" && c.as_os_str() != "examples")) {
+        let text = std::fs::read_to_string(f).unwrap();
+        let n = text.lines().count();
+        if n > 600 {
+            problems.push(format!("{}: {n} lines (at most 600)", f.display()));
+        }
+        for (name, len) in long_functions(&text, 80) {
+            problems.push(format!("{}: `{name}` is {len} lines (at most 80)", f.display()));
+        }
+    }
+    assert!(problems.is_empty(), "split these:\n{}", problems.join("\n"));
+    // the check itself can fail
+    let long = format!("fn f() {{\n{}}}\n", "    let x = 1;\n".repeat(90));
+    assert_eq!(long_functions(&long, 80).len(), 1);
+    assert!(long_functions("fn g() { \"}\"; }\n", 80).is_empty());
 }

@@ -12,7 +12,7 @@
 //! The Python tools (scikit-learn, scipy) are installed into `.venv` by this command.
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn json_lines(out: &[u8]) -> Vec<Value> {
@@ -78,20 +78,52 @@ fn f(v: &Value, k: &str) -> f64 {
     v.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN)
 }
 
+/// Rounds of the A4 timing: five interleaved rounds (per encoder: ours, then PyTorch), median
+/// steps/s of each (encoder, variant), as a single timing on a shared 2-core machine varies by ±20 %.
+const ROUNDS: usize = 5;
+
+/// glibc settings that keep freed memory in the heap, as the infomax binaries set them
+/// (`mi_torch::retain_freed_memory`).
+const GLIBC_HEAP_KEPT: &str = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824";
+
+/// The programs the benchmarks run.
+struct Tools {
+    python: PathBuf,
+    ksg_bin: PathBuf,
+    probe_bin: PathBuf,
+    a4_bin: PathBuf,
+}
+
 pub fn run(root: &Path) -> Result<()> {
     crate::setup::run(root)?;
     let python = root.join(".venv/bin/python");
     ensure_python_tools(&python)?;
-    let ksg_bin = build_example(root, "mi-estimators", "ksg_bench")?;
-    let probe_bin = build_example(root, "mi-probe", "probe_timing")?;
-    let a4_bin = build_example(root, "mi-experiments", "a4_step_rate")?;
+    let tools = Tools {
+        ksg_bin: build_example(root, "mi-estimators", "ksg_bench")?,
+        probe_bin: build_example(root, "mi-probe", "probe_timing")?,
+        a4_bin: build_example(root, "mi-experiments", "a4_step_rate")?,
+        python,
+    };
     let tmp = std::env::temp_dir().join(format!("infomax-bench-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
 
+    let mut rows = ksg_rows(root, &tools, &tmp)?;
+    rows.extend(probe_rows(root, &tools)?);
+    let (rs_rounds, py_rounds) = a4_rounds(root, &tools)?;
+    rows.extend(a4_rows(&median_rounds(&rs_rounds), &median_rounds(&py_rounds)));
+    let _ = std::fs::remove_dir_all(&tmp);
+
+    // which library libtorch's sgemm_ bound to in our binary (libtorch_cpu's MKL, like PyTorch's)
+    let blas = rs_rounds.first().and_then(|r| r.first()).and_then(|r| r["blas_library"].as_str()).unwrap_or("unknown").to_string();
+    write_report(root, &rows, &blas)
+}
+
+/// KSG: infomax against scipy and scikit-learn on the same data (written to `tmp` by the Python
+/// script), one row per case and tool.
+fn ksg_rows(root: &Path, tools: &Tools, tmp: &Path) -> Result<Vec<Value>> {
+    let py = run_capture(Command::new(&tools.python).arg(root.join("scripts/bench/ksg.py")).arg(tmp), "KSG: scipy / scikit-learn")?;
+    let rs = run_capture(Command::new(&tools.ksg_bin).arg(tmp), "KSG: infomax")?;
     let mut rows = vec![];
-    // KSG
-    let py = run_capture(Command::new(&python).arg(root.join("scripts/bench/ksg.py")).arg(&tmp), "KSG: scipy / scikit-learn")?;
-    let rs = run_capture(Command::new(&ksg_bin).arg(&tmp), "KSG: infomax")?;
     for r in &rs {
         let case = r["case"].as_str().unwrap_or("");
         for p in py.iter().filter(|p| p["case"] == case) {
@@ -104,12 +136,17 @@ pub fn run(root: &Path) -> Result<()> {
             }));
         }
     }
-    // SAGA probe
-    let rs = run_capture(Command::new(&probe_bin).args(["1"]), "SAGA probe: infomax")?;
+    Ok(rows)
+}
+
+/// The SAGA probe against scikit-learn's, one row per problem and tolerance (f64 storage).
+fn probe_rows(root: &Path, tools: &Tools) -> Result<Vec<Value>> {
+    let rs = run_capture(Command::new(&tools.probe_bin).args(["1"]), "SAGA probe: infomax")?;
     let py = run_capture(
-        Command::new(&python).arg(root.join("scripts/probe/bench_sklearn.py")).args(["--repeats", "1"]),
+        Command::new(&tools.python).arg(root.join("scripts/probe/bench_sklearn.py")).args(["--repeats", "1"]),
         "SAGA probe: scikit-learn",
     )?;
+    let mut rows = vec![];
     for r in rs.iter().filter(|r| r["storage"] == "f64") {
         if let Some(p) = py.iter().find(|p| p["problem"] == r["problem"] && f(p, "tol") == f(r, "tol")) {
             rows.push(json!({
@@ -122,38 +159,50 @@ pub fn run(root: &Path) -> Result<()> {
             }));
         }
     }
-    // A4 training steps
-    // five interleaved rounds (per encoder: ours, then PyTorch), median steps/s of each
-    // (encoder, variant): a single timing on this shared 2-core machine varies by ±20 %
-    const ROUNDS: usize = 5;
-    const GLIBC_HEAP_KEPT: &str = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824";
+    Ok(rows)
+}
+
+/// The records of a timing, one list per round.
+type Rounds = Vec<Vec<Value>>;
+
+/// A4 training steps per second, [`ROUNDS`] interleaved rounds: the records of infomax and of
+/// the PyTorch twin (plain and with [`GLIBC_HEAP_KEPT`]).
+fn a4_rounds(root: &Path, tools: &Tools) -> Result<(Rounds, Rounds)> {
+    let twin = root.join("scripts/bench/a4_step_rate.py");
     let (mut rs_rounds, mut py_rounds) = (vec![], vec![]);
     for round in 1..=ROUNDS {
         let (mut rs, mut py) = (vec![], vec![]);
         for enc in ["mlp", "convnet"] {
-            rs.extend(run_capture(Command::new(&a4_bin).args(["200", enc]), &format!("A4 steps/s, {enc}: infomax (tch), round {round}/{ROUNDS}"))?);
+            rs.extend(run_capture(Command::new(&tools.a4_bin).args(["200", enc]), &format!("A4 steps/s, {enc}: infomax (tch), round {round}/{ROUNDS}"))?);
             py.extend(run_capture(
-                Command::new(&python).arg(root.join("scripts/bench/a4_step_rate.py")).args(["200", enc]),
+                Command::new(&tools.python).arg(&twin).args(["200", enc]),
                 &format!("A4 steps/s, {enc}: PyTorch, round {round}/{ROUNDS}"),
             )?);
             // the same twin with glibc keeping freed memory, as the infomax binaries set it
             // (mi_torch::retain_freed_memory): what a PyTorch user gets from one variable
             let tuned = run_capture(
-                Command::new(&python).env("GLIBC_TUNABLES", GLIBC_HEAP_KEPT).arg(root.join("scripts/bench/a4_step_rate.py")).args(["200", enc]),
+                Command::new(&tools.python).env("GLIBC_TUNABLES", GLIBC_HEAP_KEPT).arg(&twin).args(["200", enc]),
                 &format!("A4 steps/s, {enc}: PyTorch with GLIBC_TUNABLES, round {round}/{ROUNDS}"),
             )?;
-            py.extend(tuned.into_iter().map(|mut v| {
-                let variant = v["variant"].as_str().unwrap_or("").to_string();
-                v["variant"] = json!(if variant.is_empty() { "GLIBC_TUNABLES heap kept".to_string() } else { format!("{variant}, GLIBC_TUNABLES heap kept") });
-                v
-            }));
+            py.extend(tuned.into_iter().map(mark_heap_kept));
         }
         rs_rounds.push(rs);
         py_rounds.push(py);
     }
-    let rs = median_rounds(&rs_rounds);
-    let py = median_rounds(&py_rounds);
-    for r in &rs {
+    Ok((rs_rounds, py_rounds))
+}
+
+/// Adds "GLIBC_TUNABLES heap kept" to a record's variant.
+fn mark_heap_kept(mut v: Value) -> Value {
+    let variant = v["variant"].as_str().unwrap_or("").to_string();
+    v["variant"] = json!(if variant.is_empty() { "GLIBC_TUNABLES heap kept".to_string() } else { format!("{variant}, GLIBC_TUNABLES heap kept") });
+    v
+}
+
+/// One row per infomax encoder and PyTorch variant, from the median records of the rounds.
+fn a4_rows(rs: &[Value], py: &[Value]) -> Vec<Value> {
+    let mut rows = vec![];
+    for r in rs {
         // the PyTorch twin times the ConvNet twice: as a port usually writes TF 'same' padding
         // (F.pad, unpadded conv) and with the split padding the Rust encoder uses
         for p in py.iter().filter(|p| p["encoder"] == r["encoder"]) {
@@ -167,13 +216,15 @@ pub fn run(root: &Path) -> Result<()> {
             }));
         }
     }
-    let _ = std::fs::remove_dir_all(&tmp);
+    rows
+}
 
+/// Writes `results/bench/bench.json` and `results/bench/REPORT.md` (also printed), with this
+/// machine's cores, OpenMP threads and load average.
+fn write_report(root: &Path, rows: &[Value], blas: &str) -> Result<()> {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let omp = std::env::var("OMP_NUM_THREADS").ok();
-    // which library libtorch's sgemm_ bound to in our binary (libtorch_cpu's MKL, like PyTorch's)
-    let blas = rs_rounds.first().and_then(|r| r.first()).and_then(|r| r["blas_library"].as_str()).unwrap_or("unknown").to_string();
     let doc = json!({ "rows": rows, "cpu_cores": cores, "omp_num_threads": omp, "load_average_at_end": load.trim(), "libtorch_blas": blas });
     let out = root.join("results/bench");
     let mut md = String::from("# Benchmarks: infomax side by side with the usual tools\n\n");
@@ -184,7 +235,21 @@ pub fn run(root: &Path) -> Result<()> {
         omp.as_deref().map(|n| format!("OMP_NUM_THREADS={n} for libtorch and PyTorch alike; ")).unwrap_or_default(),
         load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
     ));
-    md.push_str(&format!(
+    md.push_str(&a4_note());
+    md.push_str("| Benchmark | infomax | other tool | speed-up | agreement |\n|---|---|---|---|---|\n");
+    for r in rows {
+        md.push_str(&table_row(r));
+    }
+    mi_data::atomic::write_atomic(&out.join("bench.json"), (serde_json::to_string_pretty(&doc)? + "\n").as_bytes())?;
+    mi_data::atomic::write_atomic(&out.join("REPORT.md"), md.as_bytes())?;
+    println!("{md}");
+    println!("xtask bench: wrote {}", out.join("bench.json").display());
+    Ok(())
+}
+
+/// What the A4 rows of the report compare, and how.
+fn a4_note() -> String {
+    format!(
         "A4 training steps: median of {ROUNDS} interleaved rounds of 200 steps. infomax trains with its fused Adam \
          (`mi_torch::optim::Adam`, what the experiments use); the PyTorch twin is timed with `torch.optim.Adam` as a \
          script creates it by default and, for the MLP, also with `Adam(fused=True)`, PyTorch's own fused CPU kernel. \
@@ -194,30 +259,22 @@ pub fn run(root: &Path) -> Result<()> {
          (`GLIBC_TUNABLES={GLIBC_HEAP_KEPT}`), which a PyTorch user can set too. \
          infomax's ConvNet also pools its layer norm analytically (the normalised map is never built; see ARCHITECTURE.md), \
          while the twin builds the map, as the paper's code does.\n\n"
-    ));
-    md.push_str("| Benchmark | infomax | other tool | speed-up | agreement |\n|---|---|---|---|---|\n");
-    for r in &rows {
-        let agreement = if let Some(d) = r.get("abs_difference").and_then(Value::as_f64) {
-            format!("ΔMI = {d:.2e} nats (absolute)")
-        } else if r.get("ours_test_accuracy").is_some() {
-            format!("accuracy {:.4} vs {:.4}", f(r, "ours_test_accuracy"), f(r, "theirs_test_accuracy"))
-        } else {
-            "—".into()
-        };
-        let (ours, theirs) = if r.get("ours_seconds").is_some() {
-            (format!("{:.3} s", f(r, "ours_seconds")), format!("{:.3} s ({})", f(r, "theirs_seconds"), r["theirs"].as_str().unwrap_or("")))
-        } else {
-            (format!("{:.1} steps/s", f(r, "ours_steps_per_second")), format!("{:.1} steps/s ({})", f(r, "theirs_steps_per_second"), r["theirs"].as_str().unwrap_or("")))
-        };
-        md.push_str(&format!(
-            "| {} | {ours} | {theirs} | {:.2}× | {agreement} |\n",
-            r["benchmark"].as_str().unwrap_or(""),
-            f(r, "speedup")
-        ));
-    }
-    mi_data::atomic::write_atomic(&out.join("bench.json"), (serde_json::to_string_pretty(&doc)? + "\n").as_bytes())?;
-    mi_data::atomic::write_atomic(&out.join("REPORT.md"), md.as_bytes())?;
-    println!("{md}");
-    println!("xtask bench: wrote {}", out.join("bench.json").display());
-    Ok(())
+    )
+}
+
+/// One row of the report's table.
+fn table_row(r: &Value) -> String {
+    let agreement = if let Some(d) = r.get("abs_difference").and_then(Value::as_f64) {
+        format!("ΔMI = {d:.2e} nats (absolute)")
+    } else if r.get("ours_test_accuracy").is_some() {
+        format!("accuracy {:.4} vs {:.4}", f(r, "ours_test_accuracy"), f(r, "theirs_test_accuracy"))
+    } else {
+        "—".into()
+    };
+    let (ours, theirs) = if r.get("ours_seconds").is_some() {
+        (format!("{:.3} s", f(r, "ours_seconds")), format!("{:.3} s ({})", f(r, "theirs_seconds"), r["theirs"].as_str().unwrap_or("")))
+    } else {
+        (format!("{:.1} steps/s", f(r, "ours_steps_per_second")), format!("{:.1} steps/s ({})", f(r, "theirs_steps_per_second"), r["theirs"].as_str().unwrap_or("")))
+    };
+    format!("| {} | {ours} | {theirs} | {:.2}× | {agreement} |\n", r["benchmark"].as_str().unwrap_or(""), f(r, "speedup"))
 }

@@ -66,12 +66,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 fn train(a: TrainArgs) -> anyhow::Result<()> {
-    let encoder: EncoderKind = parse("encoder", &a.encoder, "mlp, convnet, skip_mlp, realnvp_additive or realnvp_affine")?;
-    let critic: CriticKind = parse("critic", &a.critic, "bilinear, separable or concat")?;
-    let estimator: EstimatorKind = parse("estimator", &a.estimator, "infonce or nwj")?;
-    if critic == CriticKind::None || estimator == EstimatorKind::None {
-        return Err(crate::input_error("bench train needs a critic and an estimator"));
-    }
+    let (encoder, critic, estimator) = parse_kinds(&a)?;
     if a.batch < 2 || a.steps == 0 {
         return Err(crate::input_error(format!("--batch must be at least 2 and --steps at least 1 (got {} and {})", a.batch, a.steps)));
     }
@@ -83,22 +78,14 @@ fn train(a: TrainArgs) -> anyhow::Result<()> {
     let device = mi_torch::resolve_device(choice).map_err(crate::input_error)?;
     let cfg = PairConfig { name: format!("bench-{}-{}-{}", a.encoder, a.critic, a.estimator), encoder, critic, estimator, t: a.t, schedule: None };
     let models = build_models(&cfg, device, a.seed).map_err(|e| match e {
-        mi_experiments::infomax::ExperimentError::Invalid(m) => crate::input_error(m),
+        mi_train::ExperimentError::Invalid(m) => crate::input_error(m),
         other => anyhow::Error::new(other),
     })?;
-    enum Opt {
-        Fused(mi_torch::optim::Adam),
-        Libtorch(tch::nn::Optimizer),
-    }
-    let mut opt = match a.optimizer.as_str() {
-        "fused" => Opt::Fused(mi_torch::optim::Adam::new(&models.vs, 1e-4)),
-        "libtorch" => Opt::Libtorch(tch::nn::Adam::default().build(&models.vs, 1e-4)?),
-        other => return Err(crate::input_error(format!("unknown --optimizer '{other}': expected fused or libtorch"))),
-    };
+    let mut opt = Optimizer::new(&a.optimizer, &models.vs)?;
     let pool = 8 * a.batch as i64;
     let data = Tensor::rand([pool, 784], (Kind::Float, device));
     let b = a.batch as i64;
-    let mut run_step = || -> anyhow::Result<()> {
+    let run_step = || -> anyhow::Result<()> {
         let idx = Tensor::randint(pool, [b], (Kind::Int64, device));
         let x = data.index_select(0, &idx);
         let (x1, x2) = (x.narrow(1, 0, 392), x.narrow(1, 392, 392));
@@ -111,27 +98,71 @@ fn train(a: TrainArgs) -> anyhow::Result<()> {
             Some(t) => (&i_est - t).abs(),
             None => -&i_est,
         };
-        match &mut opt {
-            Opt::Fused(o) => o.backward_step(&loss),
-            Opt::Libtorch(o) => o.backward_step(&loss),
-        }
+        opt.backward_step(&loss);
         Ok(())
     };
+    let seconds = time_steps(run_step, a.steps, device)?;
+    print_rate(&a, device, seconds);
+    Ok(())
+}
+
+/// The encoder, critic and estimator named by the arguments; the critic and the estimator must
+/// not be `none` (there would be nothing to train).
+fn parse_kinds(a: &TrainArgs) -> anyhow::Result<(EncoderKind, CriticKind, EstimatorKind)> {
+    let encoder: EncoderKind = parse("encoder", &a.encoder, "mlp, convnet, skip_mlp, realnvp_additive or realnvp_affine")?;
+    let critic: CriticKind = parse("critic", &a.critic, "bilinear, separable or concat")?;
+    let estimator: EstimatorKind = parse("estimator", &a.estimator, "infonce or nwj")?;
+    if critic == CriticKind::None || estimator == EstimatorKind::None {
+        return Err(crate::input_error("bench train needs a critic and an estimator"));
+    }
+    Ok((encoder, critic, estimator))
+}
+
+/// The optimiser chosen with `--optimizer`.
+enum Optimizer {
+    Fused(mi_torch::optim::Adam),
+    Libtorch(tch::nn::Optimizer),
+}
+
+impl Optimizer {
+    fn new(name: &str, vs: &tch::nn::VarStore) -> anyhow::Result<Self> {
+        Ok(match name {
+            "fused" => Optimizer::Fused(mi_torch::optim::Adam::new(vs, 1e-4)),
+            "libtorch" => Optimizer::Libtorch(tch::nn::Adam::default().build(vs, 1e-4)?),
+            other => return Err(crate::input_error(format!("unknown --optimizer '{other}': expected fused or libtorch"))),
+        })
+    }
+
+    fn backward_step(&mut self, loss: &Tensor) {
+        match self {
+            Optimizer::Fused(o) => o.backward_step(loss),
+            Optimizer::Libtorch(o) => o.backward_step(loss),
+        }
+    }
+}
+
+/// Seconds for `steps` calls of `step`, after 10 untimed warm-up calls; on a GPU, waits for the
+/// device before starting and before stopping the clock.
+fn time_steps(mut step: impl FnMut() -> anyhow::Result<()>, steps: usize, device: Device) -> anyhow::Result<f64> {
     let sync = || {
         if let Device::Cuda(i) = device {
             tch::Cuda::synchronize(i as i64);
         }
     };
     for _ in 0..10 {
-        run_step()?;
+        step()?;
     }
     sync();
     let start = Instant::now();
-    for _ in 0..a.steps {
-        run_step()?;
+    for _ in 0..steps {
+        step()?;
     }
     sync();
-    let seconds = start.elapsed().as_secs_f64();
+    Ok(start.elapsed().as_secs_f64())
+}
+
+/// Prints the rate: one JSON object with `--json`, else one line.
+fn print_rate(a: &TrainArgs, device: Device, seconds: f64) {
     let steps_per_second = a.steps as f64 / seconds;
     if a.json {
         println!(
@@ -158,7 +189,6 @@ fn train(a: TrainArgs) -> anyhow::Result<()> {
             mi_torch::blas_library("sgemm_").unwrap_or_else(|| "not found".into())
         );
     }
-    Ok(())
 }
 
 #[cfg(test)]

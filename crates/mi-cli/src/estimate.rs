@@ -9,7 +9,8 @@
 //! InfoNCE, ln of the held-out rows for the others); see `mi_experiments::neural_estimate`.
 use mi_estimators::gaussian::gaussian_mi_estimate_nats;
 use mi_estimators::knn::{ksg_mi_nats, Jitter, KnnOptions, KsgAlgorithm};
-use mi_experiments::neural_estimate::{self, NeuralBound, NeuralCritic, NeuralOptions};
+use mi_estimators::bounds::Bound;
+use mi_experiments::neural_estimate::{self, NeuralCritic, NeuralOptions};
 use ndarray::Array2;
 use std::path::PathBuf;
 
@@ -90,7 +91,7 @@ pub struct Report {
 enum Which {
     Ksg(KsgAlgorithm),
     Gaussian,
-    Neural(NeuralBound, NeuralCritic),
+    Neural(Bound, NeuralCritic),
 }
 
 fn which(args: &Args) -> anyhow::Result<Which> {
@@ -98,7 +99,7 @@ fn which(args: &Args) -> anyhow::Result<Which> {
         "ksg" => Ok(Which::Ksg(KsgAlgorithm::One)),
         "ksg2" => Ok(Which::Ksg(KsgAlgorithm::Two)),
         "gaussian" => Ok(Which::Gaussian),
-        n => match NeuralBound::named(n) {
+        n => match n.parse::<Bound>().ok().filter(|b| neural_estimate::trainable(*b)) {
             Some(bound) => {
                 let critic = NeuralCritic::named(&args.critic).ok_or_else(|| {
                     crate::input_error(format!("unknown --critic '{}': expected separable or concat", args.critic))
@@ -169,7 +170,7 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
                 }
             };
             let r = neural_estimate::estimate(&x.view(), &y.view(), &opts, &mut progress).map_err(|e| match e {
-                mi_experiments::infomax::ExperimentError::Invalid(m) => crate::input_error(m),
+                mi_train::ExperimentError::Invalid(m) => crate::input_error(m),
                 other => anyhow::Error::new(other),
             })?;
             if show {
@@ -274,7 +275,7 @@ mod tests {
         let r = estimate(&args(px.clone(), py.clone(), "infonce", 3)).unwrap();
         assert!((r.mi_nats - 0.4133).abs() < 0.1, "{}", r.mi_nats);
         assert_eq!(r.cap_nats, Some(64f64.ln()));
-        assert!(r.steps.is_some_and(|s| s >= 1 && s <= 400));
+        assert!(r.steps.is_some_and(|s| (1..=400).contains(&s)));
         let json = serde_json::to_value(&r).unwrap();
         for key in ["estimator", "mi_nats", "n", "dx", "dy", "cap_nats", "steps"] {
             assert!(json.get(key).is_some(), "{key} missing");

@@ -2,6 +2,7 @@
 //! semantics) on training features and report train and test accuracy.
 use crate::input_error;
 use mi_probe::{LogisticRegression, ProbeError, Scaling};
+use ndarray::{Array1, Array2};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -67,28 +68,34 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .seed(args.seed)
         .build()
         .map_err(probe_error)?;
-    let train_x = mi_data::array_file::read_matrix(&args.train_x).map_err(input_error)?;
-    let train_y = mi_data::array_file::read_labels(&args.train_y).map_err(input_error)?;
-    let test_x = mi_data::array_file::read_matrix(&args.test_x).map_err(input_error)?;
-    let test_y = mi_data::array_file::read_labels(&args.test_y).map_err(input_error)?;
+    let inputs = read_inputs(&args)?;
+    let report = fit_and_score(&args, scaling, &probe, inputs)?;
+    print_report(&report, args.json)
+}
+
+/// The four files of `infomax probe`, as read.
+struct Inputs {
+    train_x: Array2<f64>,
+    train_y: Array1<i64>,
+    test_x: Array2<f64>,
+    test_y: Array1<i64>,
+}
+
+/// Reads the four files and checks that they fit together: as many labels as rows, the same
+/// number of features for training and test, no negative label.
+fn read_inputs(args: &Args) -> anyhow::Result<Inputs> {
+    let inputs = Inputs {
+        train_x: mi_data::array_file::read_matrix(&args.train_x).map_err(input_error)?,
+        train_y: mi_data::array_file::read_labels(&args.train_y).map_err(input_error)?,
+        test_x: mi_data::array_file::read_matrix(&args.test_x).map_err(input_error)?,
+        test_y: mi_data::array_file::read_labels(&args.test_y).map_err(input_error)?,
+    };
+    let Inputs { train_x, train_y, test_x, test_y } = &inputs;
     let name = |p: &PathBuf| p.display().to_string();
-    if train_x.nrows() != train_y.len() {
-        return Err(input_error(format!(
-            "{} has {} rows but {} has {} labels",
-            name(&args.train_x),
-            train_x.nrows(),
-            name(&args.train_y),
-            train_y.len()
-        )));
-    }
-    if test_x.nrows() != test_y.len() {
-        return Err(input_error(format!(
-            "{} has {} rows but {} has {} labels",
-            name(&args.test_x),
-            test_x.nrows(),
-            name(&args.test_y),
-            test_y.len()
-        )));
+    for (x_path, x, y_path, y) in [(&args.train_x, train_x, &args.train_y, train_y), (&args.test_x, test_x, &args.test_y, test_y)] {
+        if x.nrows() != y.len() {
+            return Err(input_error(format!("{} has {} rows but {} has {} labels", name(x_path), x.nrows(), name(y_path), y.len())));
+        }
     }
     if train_x.ncols() != test_x.ncols() {
         return Err(input_error(format!(
@@ -99,12 +106,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             test_x.ncols()
         )));
     }
-    for (path, y) in [(&args.train_y, &train_y), (&args.test_y, &test_y)] {
+    for (path, y) in [(&args.train_y, train_y), (&args.test_y, test_y)] {
         if let Some((row, l)) = y.iter().enumerate().find(|(_, &l)| l < 0) {
             return Err(input_error(format!("{}: label {l} at row {row} is negative; expected class labels 0, 1, 2, …", name(path))));
         }
     }
+    Ok(inputs)
+}
 
+/// Scales, fits and scores (the part that is timed).
+fn fit_and_score(args: &Args, scaling: Scaling, probe: &LogisticRegression, inputs: Inputs) -> anyhow::Result<Report> {
+    let Inputs { train_x, train_y, test_x, test_y } = inputs;
     let start = Instant::now();
     let (train_x, test_x) = scaling.fit_transform_pair(train_x.view(), test_x.view()).map_err(probe_error)?;
     let model = probe.fit(train_x.view(), train_y.view()).map_err(probe_error)?;
@@ -112,7 +124,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let test_accuracy = model.score(test_x.view(), test_y.view()).map_err(probe_error)?;
     let seconds = start.elapsed().as_secs_f64();
 
-    let report = Report {
+    Ok(Report {
         test_accuracy,
         train_accuracy,
         epochs: model.epochs(),
@@ -127,9 +139,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         max_epochs: args.max_epochs,
         scale: scaling,
         seed: args.seed,
-    };
-    if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+    })
+}
+
+/// Prints the report: one JSON object with `--json`, else one line.
+fn print_report(report: &Report, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(report)?);
     } else {
         println!(
             "test accuracy {:.4}, train accuracy {:.4} ({} classes, {} features, {} train / {} test rows; {} epochs{}, {:.2} s)",

@@ -1,10 +1,12 @@
 //! `infomax reproduce <experiment>`: runs one of the experiments of `mi-experiments`.
+use mi_experiments::ExperimentName;
+use mi_train::{folder, ExperimentError, RunOptions};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// a1 | a2 | a3 | a4 | limits | hypersphere | naf | estimators
-    pub experiment: String,
+    #[arg(value_enum)]
+    pub experiment: ExperimentName,
     /// paper | quick | smoke (default: paper when CUDA is available, otherwise quick).
     #[arg(long)]
     pub profile: Option<String>,
@@ -20,7 +22,8 @@ pub struct Args {
     pub learning_rate: Option<f64>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Output folder (default: results/<experiment>).
+    /// Output folder (default: a folder of this run's own, runs/<experiment>/<UTC time>/, resumed
+    /// by the same command; the committed results are in results/<experiment>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Where datasets live (default: $INFOMAX_DATA_DIR, else the repository's datasets/).
@@ -34,7 +37,7 @@ pub struct Args {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Train nothing: rewrite summary, plots and report from the runs recorded in the output
-    /// folder (e.g. brought back from a GPU machine), keeping its config.json (a1–a4 only).
+    /// folder (e.g. brought back from a GPU machine), keeping its config.json.
     #[arg(long)]
     pub report_only: bool,
 }
@@ -44,50 +47,85 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let n = i32::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| crate::input_error("--threads must be at least 1"))?;
         tch::set_num_threads(n);
     }
-    match args.experiment.as_str() {
-        "limits" | "hypersphere" | "naf" | "estimators" if args.learning_rate.is_some() => Err(crate::input_error(format!(
-            "--learning-rate applies to a1, a2, a3 and a4; `reproduce {}` sets its own rates",
-            args.experiment
-        ))),
-        "limits" | "hypersphere" | "naf" | "estimators" if args.report_only => Err(crate::input_error(format!(
-            "--report-only applies to a1, a2, a3 and a4; rerun `reproduce {}` itself, which keeps what is recorded",
-            args.experiment
-        ))),
-        "estimators" => {
-            // the ground-truth estimators table: CPU only, no training (--device/--steps do not apply)
-            use mi_experiments::estimators_table::{reproduce, TableProfile};
-            let mut profile = TableProfile::named(args.profile.as_deref().unwrap_or("quick")).map_err(crate::input_error)?;
-            if let Some(runs) = args.runs {
-                if runs == 0 {
-                    return Err(crate::input_error("--runs must be at least 1"));
-                }
-                profile.seeds = runs;
-            }
-            if args.steps.is_some() {
-                return Err(crate::input_error("--steps does not apply to `reproduce estimators` (nothing is trained)"));
-            }
-            let out = args.out.clone().unwrap_or_else(|| PathBuf::from("results/estimators"));
-            eprintln!("estimators table: profile '{}', {} seed(s), n in {:?} -> {}", profile.name, profile.seeds, profile.sizes, out.display());
-            let cells = reproduce(&profile, args.seed, &out, |line| eprintln!("{line}"))?;
-            let solved = cells.iter().filter(|c| c.solved).count();
-            println!("wrote {} ({} cells, {solved} solved)", out.join("REPORT.md").display(), cells.len());
-            Ok(())
-        }
-        "naf" => run_naf(&args),
-        "a1" | "a2" | "a3" | "a4" => {
-            run_experiment(&args, |o| mi_experiments::paper_grids::reproduce(&args.experiment, o))
-        }
-        "limits" => run_experiment(&args, mi_experiments::limits::reproduce),
-        "hypersphere" => run_experiment(&args, mi_experiments::hypersphere::reproduce),
-        other => Err(crate::input_error(format!(
-            "unknown experiment '{other}': expected a1, a2, a3, a4, limits, hypersphere, naf or estimators"
-        ))),
+    let opts = options(&args)?;
+    let out = match args.experiment {
+        ExperimentName::Estimators => run_estimators(&args, &opts)?,
+        ExperimentName::Naf => run_naf(&args, &opts)?,
+        name => mi_experiments::reproduce(name, &opts).map_err(exit_status)?,
+    };
+    println!("wrote {}", out.join("REPORT.md").display());
+    Ok(())
+}
+
+fn options(args: &Args) -> anyhow::Result<RunOptions> {
+    Ok(RunOptions {
+        profile: args.profile.as_deref().map(str::parse).transpose().map_err(crate::input_error)?,
+        device: args.device.parse().map_err(crate::input_error)?,
+        runs: args.runs,
+        steps: args.steps,
+        learning_rate: args.learning_rate,
+        seed: args.seed,
+        out: args.out.clone(),
+        data_dir: args.data_dir.clone(),
+        quiet: args.quiet,
+        report_only: args.report_only,
+    })
+}
+
+/// Bad input (exit status 2) or a failure (1).
+fn exit_status(e: ExperimentError) -> anyhow::Error {
+    if e.is_bad_input() {
+        crate::input_error(e)
+    } else {
+        anyhow::Error::new(e)
     }
 }
 
+/// What `naf` and `estimators` (not on the driver yet) refuse.
+fn refuse_unsupported(args: &Args, name: &str) -> anyhow::Result<()> {
+    if args.learning_rate.is_some() {
+        return Err(crate::input_error(format!("--learning-rate applies to a1, a2, a3 and a4; `reproduce {name}` sets its own rates")));
+    }
+    if args.report_only {
+        return Err(crate::input_error(format!("--report-only does not apply to `reproduce {name}` yet; rerun it, it takes minutes")));
+    }
+    Ok(())
+}
+
+/// The folder of a run of `name` without `--out`: a new one of its own.
+fn out_dir(name: &str, opts: &RunOptions, settings: serde_json::Value) -> anyhow::Result<PathBuf> {
+    match &opts.out {
+        Some(o) => Ok(o.clone()),
+        None => folder::default_for(name, &settings, false).map_err(exit_status),
+    }
+}
+
+/// `infomax reproduce estimators`: the ground-truth estimators table (CPU only, no training).
+fn run_estimators(args: &Args, opts: &RunOptions) -> anyhow::Result<PathBuf> {
+    use mi_experiments::estimators_table::{reproduce, TableProfile};
+    refuse_unsupported(args, "estimators")?;
+    let mut profile = TableProfile::named(args.profile.as_deref().unwrap_or("quick")).map_err(crate::input_error)?;
+    if let Some(runs) = args.runs {
+        if runs == 0 {
+            return Err(crate::input_error("--runs must be at least 1"));
+        }
+        profile.seeds = runs;
+    }
+    if args.steps.is_some() {
+        return Err(crate::input_error("--steps does not apply to `reproduce estimators` (nothing is trained)"));
+    }
+    let out = out_dir("estimators", opts, serde_json::json!({ "profile": profile.name, "seeds": profile.seeds, "seed": args.seed }))?;
+    eprintln!("estimators table: profile '{}', {} seed(s), n in {:?} -> {}", profile.name, profile.seeds, profile.sizes, out.display());
+    let cells = reproduce(&profile, args.seed, &out, |line| eprintln!("{line}"))?;
+    let solved = cells.iter().filter(|c| c.solved).count();
+    eprintln!("estimators table: {} cells, {solved} solved", cells.len());
+    Ok(out)
+}
+
 /// `infomax reproduce naf`: fits a 2-D NAF to three target densities and draws them.
-fn run_naf(args: &Args) -> anyhow::Result<()> {
+fn run_naf(args: &Args, opts: &RunOptions) -> anyhow::Result<PathBuf> {
     use mi_experiments::naf::{reproduce, NafConfig};
+    refuse_unsupported(args, "naf")?;
     let profile = args.profile.as_deref().unwrap_or("quick");
     let mut cfg = NafConfig::named(profile, args.seed).map_err(crate::input_error)?;
     if let Some(steps) = args.steps {
@@ -99,47 +137,18 @@ fn run_naf(args: &Args) -> anyhow::Result<()> {
     if args.runs.is_some_and(|r| r != 1) {
         return Err(crate::input_error("`reproduce naf` makes one picture: --runs does not apply"));
     }
-    let choice: mi_torch::DeviceChoice = args.device.parse().map_err(crate::input_error)?;
     // The flows are tiny: the CPU is as fast as a GPU here, so `auto` means the CPU.
-    let choice = if choice == mi_torch::DeviceChoice::Auto { mi_torch::DeviceChoice::Cpu } else { choice };
+    let choice = if opts.device == mi_torch::DeviceChoice::Auto { mi_torch::DeviceChoice::Cpu } else { opts.device };
     let device = mi_torch::resolve_device(choice).map_err(crate::input_error)?;
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("results/naf"));
+    let out = out_dir("naf", opts, serde_json::to_value(&cfg)?)?;
+    std::fs::create_dir_all(&out)?;
     eprintln!("naf: profile '{}', seed {}, {} steps per target -> {}", cfg.profile, cfg.seed, cfg.steps, out.display());
     let summary = reproduce(&cfg, device, &out, |line| eprintln!("{line}"))?;
     for t in &summary.targets {
-        println!(
+        eprintln!(
             "{:8} held-out NLL {:.4} nats (target entropy {:.4}), mass on wide grid {:.4}",
             t.target, t.final_nll_nats, t.target_entropy_nats, t.learned_mass_on_wide_grid
         );
     }
-    println!("wrote {}", out.join("naf.svg").display());
-    Ok(())
-}
-
-/// `infomax reproduce a1|a2|a3|a4|limits|hypersphere`: the options shared by those experiments,
-/// the experiment's entry point, its bad-input errors as exit status 2 (all resumable).
-fn run_experiment(
-    args: &Args,
-    reproduce: impl FnOnce(&mi_experiments::paper_grids::RunOptions) -> mi_experiments::infomax::Result<PathBuf>,
-) -> anyhow::Result<()> {
-    use mi_experiments::infomax::ExperimentError;
-    let opts = mi_experiments::paper_grids::RunOptions {
-        profile: args.profile.as_deref().map(str::parse).transpose().map_err(crate::input_error)?,
-        device: args.device.parse().map_err(crate::input_error)?,
-        runs: args.runs,
-        steps: args.steps,
-        learning_rate: args.learning_rate,
-        seed: args.seed,
-        out: args.out.clone(),
-        data_dir: args.data_dir.clone(),
-        quiet: args.quiet,
-        report_only: args.report_only,
-    };
-    let out = reproduce(&opts).map_err(|e| match e {
-        ExperimentError::Invalid(m) => crate::input_error(m),
-        ExperimentError::Torch(t) => crate::input_error(t),
-        other => anyhow::Error::new(other),
-    })?;
-    println!("wrote {}", out.join("REPORT.md").display());
-    Ok(())
+    Ok(out)
 }

@@ -113,6 +113,16 @@ enum Value<'a> {
     Obj(usize),
 }
 
+/// What an opcode does once its operands are read.
+enum Action<'a> {
+    Push(Value<'a>),
+    MemoPut(u32),
+    MemoGet(u32),
+    Reduce,
+    Build,
+    Stop,
+}
+
 const MAX_STACK: usize = 64;
 const MAX_MEMO: usize = 256;
 const MAX_OBJECTS: usize = 64;
@@ -254,6 +264,7 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
+    /// Runs the pickle to its STOP and returns the value it leaves.
     fn run(&mut self) -> R<Value<'a>> {
         if self.take(2)? != [0x80, 2] {
             return Err("not a protocol-2 pickle (expected the bytes 0x80 0x02 first)".into());
@@ -261,94 +272,85 @@ impl<'a> Machine<'a> {
         loop {
             let at = self.pos;
             let op = self.u8()?;
-            let r = match op {
-                b'c' => {
-                    let module = self.line()?;
-                    let name = self.line()?;
-                    let g = match (module, name) {
-                        (b"numpy.core.multiarray", b"_reconstruct") => Global::Reconstruct,
-                        (b"numpy", b"ndarray") => Global::Ndarray,
-                        (b"numpy", b"dtype") => Global::DtypeType,
-                        (m, n) => {
-                            return Err(format!(
-                                "refusing global '{}.{}' at offset {at}: only numpy's _reconstruct, ndarray and dtype are allowed",
-                                String::from_utf8_lossy(m),
-                                String::from_utf8_lossy(n)
-                            ))
-                        }
-                    };
-                    self.push(Value::Global(g))
-                }
-                b'q' => {
-                    let i = self.u8()? as u32;
-                    self.memo_put(i)
-                }
-                b'r' => {
-                    let i = self.i32()? as u32;
-                    self.memo_put(i)
-                }
-                b'h' => {
-                    let i = self.u8()? as u32;
-                    self.memo_get(i)
-                }
-                b'j' => {
-                    let i = self.i32()? as u32;
-                    self.memo_get(i)
-                }
-                b'K' => {
-                    let v = self.u8()? as i64;
-                    self.push(Value::Int(v))
-                }
-                b'M' => {
-                    let v = self.u16()? as i64;
-                    self.push(Value::Int(v))
-                }
-                b'J' => {
-                    let v = self.i32()? as i64;
-                    self.push(Value::Int(v))
-                }
-                b'N' => self.push(Value::None),
-                0x88 => self.push(Value::Bool(true)),
-                0x89 => self.push(Value::Bool(false)),
-                b'U' => {
-                    let n = self.u8()? as usize;
-                    let s = self.take(n)?;
-                    self.push(Value::Str(s))
-                }
-                b'T' => {
-                    let n = self.i32()?;
-                    let n = usize::try_from(n).map_err(|_| format!("negative string length at offset {at}"))?;
-                    let s = self.take(n)?;
-                    self.push(Value::Str(s))
-                }
-                b'(' => self.push(Value::Mark),
-                b')' => self.push(Value::Tuple(vec![])),
-                0x85..=0x87 => {
-                    let v = self.pop_n((op - 0x84) as usize)?;
-                    self.push(Value::Tuple(v))
-                }
-                b't' => {
-                    let m = self.stack.iter().rposition(|v| matches!(v, Value::Mark)).ok_or("TUPLE without MARK")?;
-                    let items = self.stack.split_off(m + 1);
-                    self.stack.pop();
-                    self.push(Value::Tuple(items))
-                }
-                b'R' => self.reduce(),
-                b'b' => self.build(),
-                b'.' => {
-                    let v = self.pop()?;
-                    if !self.stack.is_empty() {
-                        return Err("values left on the stack at STOP".into());
-                    }
-                    if self.pos != self.b.len() {
-                        return Err(format!("{} bytes after the end of the pickle", self.b.len() - self.pos));
-                    }
-                    return Ok(v);
-                }
-                other => return Err(format!("opcode 0x{other:02x} at offset {at} is not part of the expected layout")),
+            // errors while reading an opcode's operands are returned as they are; errors of the
+            // stack, memo and object operations get the opcode's offset
+            let r = match self.decode(op, at)? {
+                Action::Stop => return self.stop(),
+                Action::Push(v) => self.push(v),
+                Action::MemoPut(i) => self.memo_put(i),
+                Action::MemoGet(i) => self.memo_get(i),
+                Action::Reduce => self.reduce(),
+                Action::Build => self.build(),
             };
             r.map_err(|e| if e.contains("offset") { e } else { format!("{e} (at offset {at})") })?;
         }
+    }
+
+    /// Reads the operands of opcode `op` (found at offset `at`) and says what to do with them.
+    fn decode(&mut self, op: u8, at: usize) -> R<Action<'a>> {
+        Ok(match op {
+            b'c' => Action::Push(Value::Global(self.global(at)?)),
+            b'q' => Action::MemoPut(self.u8()? as u32),
+            b'r' => Action::MemoPut(self.i32()? as u32),
+            b'h' => Action::MemoGet(self.u8()? as u32),
+            b'j' => Action::MemoGet(self.i32()? as u32),
+            b'K' => Action::Push(Value::Int(self.u8()? as i64)),
+            b'M' => Action::Push(Value::Int(self.u16()? as i64)),
+            b'J' => Action::Push(Value::Int(self.i32()? as i64)),
+            b'N' => Action::Push(Value::None),
+            0x88 => Action::Push(Value::Bool(true)),
+            0x89 => Action::Push(Value::Bool(false)),
+            b'U' => {
+                let n = self.u8()? as usize;
+                Action::Push(Value::Str(self.take(n)?))
+            }
+            b'T' => {
+                let n = self.i32()?;
+                let n = usize::try_from(n).map_err(|_| format!("negative string length at offset {at}"))?;
+                Action::Push(Value::Str(self.take(n)?))
+            }
+            b'(' => Action::Push(Value::Mark),
+            b')' => Action::Push(Value::Tuple(vec![])),
+            0x85..=0x87 => Action::Push(Value::Tuple(self.pop_n((op - 0x84) as usize)?)),
+            b't' => {
+                let m = self.stack.iter().rposition(|v| matches!(v, Value::Mark)).ok_or("TUPLE without MARK")?;
+                let items = self.stack.split_off(m + 1);
+                self.stack.pop();
+                Action::Push(Value::Tuple(items))
+            }
+            b'R' => Action::Reduce,
+            b'b' => Action::Build,
+            b'.' => Action::Stop,
+            other => return Err(format!("opcode 0x{other:02x} at offset {at} is not part of the expected layout")),
+        })
+    }
+
+    /// GLOBAL (at offset `at`): one of the three names the layout uses, anything else refused.
+    fn global(&mut self, at: usize) -> R<Global> {
+        let module = self.line()?;
+        let name = self.line()?;
+        match (module, name) {
+            (b"numpy.core.multiarray", b"_reconstruct") => Ok(Global::Reconstruct),
+            (b"numpy", b"ndarray") => Ok(Global::Ndarray),
+            (b"numpy", b"dtype") => Ok(Global::DtypeType),
+            (m, n) => Err(format!(
+                "refusing global '{}.{}' at offset {at}: only numpy's _reconstruct, ndarray and dtype are allowed",
+                String::from_utf8_lossy(m),
+                String::from_utf8_lossy(n)
+            )),
+        }
+    }
+
+    /// STOP: the one value on the stack, which must end the input.
+    fn stop(&mut self) -> R<Value<'a>> {
+        let v = self.pop()?;
+        if !self.stack.is_empty() {
+            return Err("values left on the stack at STOP".into());
+        }
+        if self.pos != self.b.len() {
+            return Err(format!("{} bytes after the end of the pickle", self.b.len() - self.pos));
+        }
+        Ok(v)
     }
 
     fn array(&self, v: &Value<'a>, dtype: Dtype, ndim: usize, what: &str) -> R<PickledArray<'a>> {
@@ -420,186 +422,117 @@ fn read_impl<'a>(bytes: &'a [u8]) -> Result<MnistPickle<'a>, String> {
 /// writes it (for tests and fixtures). Each split is `(pixels n×784 as u8, labels n)`; images are
 /// stored as `pixel / 256` in `float32`.
 pub fn write_mnist_pickle(splits: &[(&[u8], &[i64]); 3]) -> Vec<u8> {
-    let mut o = vec![0x80, 2];
-    let short = |o: &mut Vec<u8>, s: &[u8]| {
-        o.push(b'U');
-        o.push(s.len() as u8);
-        o.extend_from_slice(s);
-    };
-    let int = |o: &mut Vec<u8>, v: i64| {
-        if (0..256).contains(&v) {
-            o.extend_from_slice(&[b'K', v as u8]);
-        } else if (0..65536).contains(&v) {
-            o.push(b'M');
-            o.extend_from_slice(&(v as u16).to_le_bytes());
-        } else {
-            o.push(b'J');
-            o.extend_from_slice(&(v as i32).to_le_bytes());
-        }
-    };
-    let mut memo = 1u8;
-    fn put_at(o: &mut Vec<u8>, memo: &mut u8) {
-        o.extend_from_slice(&[b'q', *memo]);
-        *memo += 1;
-    }
-    macro_rules! put {
-        ($o:expr) => {
-            put_at($o, &mut memo)
-        };
-    }
-    let mut dtypes: [Option<u8>; 2] = [None, None];
-    let mut dtype_global: Option<u8> = None;
+    let mut w = Writer { o: vec![0x80, 2], memo: 1, dtypes: [None, None], dtype_global: None };
     for (x, y) in splits {
-        for (k, (shape, dtype, data)) in [
-            (vec![x.len() / 784, 784], Dtype::F32, x.iter().flat_map(|&p| (p as f32 / 256.0).to_le_bytes()).collect::<Vec<u8>>()),
-            (vec![y.len()], Dtype::I64, y.iter().flat_map(|v| v.to_le_bytes()).collect()),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            if memo == 1 {
-                // the first array names the globals; later ones fetch them from the memo
-                o.extend_from_slice(b"cnumpy.core.multiarray\n_reconstruct\n");
-                put!(&mut o); // 1
-                o.extend_from_slice(b"cnumpy\nndarray\n");
-                put!(&mut o); // 2
-            } else {
-                o.extend_from_slice(&[b'h', 1, b'h', 2]);
-            }
-            o.extend_from_slice(&[b'K', 0, 0x85]);
-            short(&mut o, b"b");
-            o.extend_from_slice(&[0x87, b'R']);
-            put!(&mut o);
-            o.push(b'(');
-            int(&mut o, 1);
-            for &d in &shape {
-                int(&mut o, d as i64);
-            }
-            o.push(0x84 + shape.len() as u8);
-            match dtypes[k] {
-                Some(slot) => o.extend_from_slice(&[b'h', slot]),
-                None => {
-                    match dtype_global {
-                        Some(slot) => o.extend_from_slice(&[b'h', slot]),
-                        None => {
-                            o.extend_from_slice(b"cnumpy\ndtype\n");
-                            dtype_global = Some(memo);
-                            put!(&mut o);
-                        }
-                    }
-                    short(&mut o, if dtype == Dtype::F32 { b"f4" } else { b"i8" });
-                    o.extend_from_slice(&[b'K', 0, b'K', 1, 0x87, b'R']);
-                    dtypes[k] = Some(memo);
-                    put!(&mut o);
-                    o.push(b'(');
-                    int(&mut o, 3);
-                    short(&mut o, b"<");
-                    o.extend_from_slice(b"NNN");
-                    int(&mut o, -1);
-                    int(&mut o, -1);
-                    int(&mut o, 0);
-                    o.extend_from_slice(b"tb");
-                }
-            }
-            o.push(0x89);
-            o.push(b'T');
-            o.extend_from_slice(&(data.len() as i32).to_le_bytes());
-            o.extend_from_slice(&data);
-            o.extend_from_slice(b"tb");
-        }
-        o.push(0x86);
-        put!(&mut o);
+        let images: Vec<u8> = x.iter().flat_map(|&p| (p as f32 / 256.0).to_le_bytes()).collect();
+        let labels: Vec<u8> = y.iter().flat_map(|v| v.to_le_bytes()).collect();
+        w.array(0, &[x.len() / 784, 784], Dtype::F32, &images);
+        w.array(1, &[y.len()], Dtype::I64, &labels);
+        w.o.push(0x86);
+        w.put();
     }
-    o.extend_from_slice(&[0x87, b'.']);
-    o
+    w.o.extend_from_slice(&[0x87, b'.']);
+    w.o
+}
+
+/// The pickle [`write_mnist_pickle`] is writing, and the memo slots of what it wrote already
+/// (NumPy names each global and builds each dtype once, then fetches them from the memo).
+struct Writer {
+    o: Vec<u8>,
+    /// The next memo slot.
+    memo: u8,
+    /// Memo slots of the built dtypes of the images (0) and the labels (1).
+    dtypes: [Option<u8>; 2],
+    /// Memo slot of the `numpy.dtype` global.
+    dtype_global: Option<u8>,
+}
+
+impl Writer {
+    /// SHORT_BINSTRING.
+    fn short(&mut self, s: &[u8]) {
+        self.o.push(b'U');
+        self.o.push(s.len() as u8);
+        self.o.extend_from_slice(s);
+    }
+
+    /// The shortest of BININT1, BININT2 and BININT.
+    fn int(&mut self, v: i64) {
+        if (0..256).contains(&v) {
+            self.o.extend_from_slice(&[b'K', v as u8]);
+        } else if (0..65536).contains(&v) {
+            self.o.push(b'M');
+            self.o.extend_from_slice(&(v as u16).to_le_bytes());
+        } else {
+            self.o.push(b'J');
+            self.o.extend_from_slice(&(v as i32).to_le_bytes());
+        }
+    }
+
+    /// BINPUT of the top of the stack into the next memo slot.
+    fn put(&mut self) {
+        self.o.extend_from_slice(&[b'q', self.memo]);
+        self.memo += 1;
+    }
+
+    /// One array (`k`: 0 for images, 1 for labels): `_reconstruct(ndarray, (0,), b'b')`, then
+    /// BUILD with `(1, shape, dtype, False, data)`.
+    fn array(&mut self, k: usize, shape: &[usize], dtype: Dtype, data: &[u8]) {
+        if self.memo == 1 {
+            // the first array names the globals; later ones fetch them from the memo
+            self.o.extend_from_slice(b"cnumpy.core.multiarray\n_reconstruct\n");
+            self.put(); // 1
+            self.o.extend_from_slice(b"cnumpy\nndarray\n");
+            self.put(); // 2
+        } else {
+            self.o.extend_from_slice(&[b'h', 1, b'h', 2]);
+        }
+        self.o.extend_from_slice(&[b'K', 0, 0x85]);
+        self.short(b"b");
+        self.o.extend_from_slice(&[0x87, b'R']);
+        self.put();
+        self.o.push(b'(');
+        self.int(1);
+        for &d in shape {
+            self.int(d as i64);
+        }
+        self.o.push(0x84 + shape.len() as u8);
+        self.dtype(k, dtype);
+        self.o.push(0x89);
+        self.o.push(b'T');
+        self.o.extend_from_slice(&(data.len() as i32).to_le_bytes());
+        self.o.extend_from_slice(data);
+        self.o.extend_from_slice(b"tb");
+    }
+
+    /// The dtype of array kind `k`: `dtype(descr, 0, 1)` built with the little-endian state the
+    /// first time, fetched from the memo after that.
+    fn dtype(&mut self, k: usize, dtype: Dtype) {
+        if let Some(slot) = self.dtypes[k] {
+            self.o.extend_from_slice(&[b'h', slot]);
+            return;
+        }
+        match self.dtype_global {
+            Some(slot) => self.o.extend_from_slice(&[b'h', slot]),
+            None => {
+                self.o.extend_from_slice(b"cnumpy\ndtype\n");
+                self.dtype_global = Some(self.memo);
+                self.put();
+            }
+        }
+        self.short(if dtype == Dtype::F32 { b"f4" } else { b"i8" });
+        self.o.extend_from_slice(&[b'K', 0, b'K', 1, 0x87, b'R']);
+        self.dtypes[k] = Some(self.memo);
+        self.put();
+        self.o.push(b'(');
+        self.int(3);
+        self.short(b"<");
+        self.o.extend_from_slice(b"NNN");
+        self.int(-1);
+        self.int(-1);
+        self.int(0);
+        self.o.extend_from_slice(b"tb");
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    type Sample = (Vec<u8>, Vec<i64>, Vec<u8>, Vec<i64>, Vec<u8>, Vec<i64>);
-
-    fn sample() -> Sample {
-        let px = |n: usize, s: usize| (0..n * 784).map(|i| ((i * 7 + s) % 256) as u8).collect::<Vec<u8>>();
-        (px(3, 0), vec![5, 0, 4], px(2, 1), vec![1, 9], px(1, 2), vec![7])
-    }
-
-    #[test]
-    fn reads_what_it_writes() {
-        let (a, ay, b, by, c, cy) = sample();
-        let bytes = write_mnist_pickle(&[(&a, &ay), (&b, &by), (&c, &cy)]);
-        let p = read_mnist_pickle(&bytes).unwrap();
-        assert_eq!(p.train.images.shape, vec![3, 784]);
-        assert_eq!(p.train.pixels().unwrap(), a);
-        assert_eq!(p.train.labels().unwrap(), vec![5, 0, 4]);
-        assert_eq!(p.valid.pixels().unwrap(), b);
-        assert_eq!(p.valid.labels().unwrap(), vec![1, 9]);
-        assert_eq!(p.test.pixels().unwrap(), c);
-        assert_eq!(p.test.labels().unwrap(), vec![7]);
-    }
-
-    #[test]
-    fn the_writer_matches_numpys_opcode_layout() {
-        // The head of the real mnist.pkl (numpy 1.x, protocol 2), up to the first array's data.
-        let (a, ay, b, by, c, cy) = sample();
-        let bytes = write_mnist_pickle(&[(&a, &ay), (&b, &by), (&c, &cy)]);
-        let mut head = vec![0x80, 2];
-        head.extend_from_slice(b"cnumpy.core.multiarray\n_reconstruct\nq\x01cnumpy\nndarray\nq\x02K\x00\x85U\x01b\x87Rq\x03(K\x01K\x03M\x10\x03\x86cnumpy\ndtype\nq\x04U\x02f4K\x00K\x01\x87Rq\x05(K\x03U\x01<NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb\x89T");
-        assert_eq!(&bytes[..head.len()], head.as_slice());
-    }
-
-    fn expect_err(bytes: &[u8], needle: &str) {
-        let e = read_mnist_pickle(bytes).unwrap_err();
-        assert!(e.contains(needle), "expected '{needle}' in: {e}");
-    }
-
-    #[test]
-    fn refuses_anything_else() {
-        let (a, ay, b, by, c, cy) = sample();
-        let good = write_mnist_pickle(&[(&a, &ay), (&b, &by), (&c, &cy)]);
-        // another protocol
-        let mut p = good.clone();
-        p[1] = 4;
-        expect_err(&p, "protocol-2");
-        // a dangerous global (the classic exploit)
-        let evil = b"\x80\x02cos\nsystem\nq\x01U\x02lsq\x02\x85Rq\x03.";
-        expect_err(evil, "refusing global 'os.system'");
-        // an opcode outside the layout (BINUNICODE)
-        expect_err(b"\x80\x02X\x01\x00\x00\x00a.", "opcode 0x58");
-        // truncated
-        expect_err(&good[..good.len() / 2], "truncated");
-        // trailing garbage
-        let mut p = good.clone();
-        p.push(0);
-        expect_err(&p, "after the end");
-        // big-endian dtype
-        let mut p = good.clone();
-        let at = p.windows(3).position(|w| w == b"U\x01<").unwrap();
-        p[at + 2] = b'>';
-        expect_err(&p, "unexpected BUILD");
-        // wrong dtype
-        let mut p = good.clone();
-        let at = p.windows(4).position(|w| w == b"U\x02f4").unwrap();
-        p[at + 3] = b'8';
-        expect_err(&p, "dtype 'f8' is not float32 or int64");
-        // a value that is not pixel/256
-        let mut p = good.clone();
-        let at = p.windows(1).position(|w| w == b"T").unwrap() + 5;
-        p[at..at + 4].copy_from_slice(&0.3f32.to_le_bytes());
-        assert!(read_mnist_pickle(&p).unwrap().train.pixels().unwrap_err().contains("0.3"));
-        // a label out of range
-        let bad = write_mnist_pickle(&[(&a, &[5, 0, 10]), (&b, &by), (&c, &cy)]);
-        assert!(read_mnist_pickle(&bad).unwrap().train.labels().unwrap_err().contains("label 10"));
-        // counts that disagree
-        let bad = write_mnist_pickle(&[(&a, &[5, 0]), (&b, &by), (&c, &cy)]);
-        expect_err(&bad, "3 images but 2 labels");
-        // data length that disagrees with the shape
-        let mut p = good.clone();
-        let at = p.windows(4).position(|w| w == b"K\x01K\x03").unwrap();
-        p[at + 3] = 4;
-        expect_err(&p, "needs 12544 bytes");
-        // empty input
-        expect_err(&[], "truncated");
-    }
-}
+mod tests;

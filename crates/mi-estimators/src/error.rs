@@ -34,6 +34,10 @@ pub enum EstimatorError {
     /// Two samples coincide, so a log-distance is −∞ (Kozachenko–Leonenko entropy).
     #[error("sample {index} has a zero distance to its k-th neighbour (duplicate points); add jitter")]
     ZeroDistance { index: usize },
+    /// A bound was evaluated without an input it needs (TUBA and I_α: a per-row log-baseline;
+    /// MINE's training objective: its moving average).
+    #[error("{bound} needs {input}")]
+    MissingInput { bound: String, input: &'static str },
     /// A tensor-side failure (only with the `tch` feature).
     #[error("tensor error: {0}")]
     Tensor(String),

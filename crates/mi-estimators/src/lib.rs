@@ -24,8 +24,9 @@
 //! * [`gaussian`]: Gaussian entropy and MI from a covariance, canonical correlations, and the
 //!   Gaussian / CCA estimator from samples.
 //! * [`bounds`]: variational bounds on a B×B score matrix — InfoNCE, NWJ, DV (+ MINE's moving
-//!   average), TUBA, JS, SMILE(τ), I_α. With the `tch` feature, the same bounds on tensors
-//!   (`*_tensor`, differentiable), in the same files.
+//!   average), TUBA, JS, SMILE(τ), I_α, and [`bounds::Bound`], which names them and dispatches
+//!   to them. With the `tch` feature, the same bounds on tensors (`*_tensor`, differentiable), in
+//!   the same files.
 //! * [`knn`]: KSG 1 and 2 and the Kozachenko–Leonenko entropy (max-norm), k-d tree or parallel
 //!   brute force, standardisation on by default, optional seeded jitter.
 //! * [`tasks`]: the ground-truth task suite (seeded samplers with exact MI, MI-preserving

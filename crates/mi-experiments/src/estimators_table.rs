@@ -267,7 +267,7 @@ pub fn markdown(profile: &TableProfile, seed: u64, cells: &[Cell]) -> String {
         for e in &ests {
             let off: Vec<String> = cells
                 .iter()
-                .filter(|c| &c.estimator == e && c.n == max_n && c.log_relative_error.map_or(true, |l| l.abs() > 0.1))
+                .filter(|c| &c.estimator == e && c.n == max_n && c.log_relative_error.is_none_or(|l| l.abs() > 0.1))
                 .map(|c| format!("`{}` ({})", c.task, c.log_relative_error.map_or("—".into(), |l| format!("{l:+.2}"))))
                 .collect();
             s += &format!("- {e}: {}\n", if off.is_empty() { "none".to_string() } else { off.join(", ") });

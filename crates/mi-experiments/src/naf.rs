@@ -6,7 +6,8 @@
 //! target density, learned density, and a histogram of samples drawn through the learned flow's
 //! inverse (bisection). Target, learned and sample panels share one colour scale per row. Writes
 //! `naf.svg`, `naf.png`, `config.json`, `summary.json` and `REPORT.md` atomically.
-use crate::heatmap::{base64, xml_escape, Image};
+use mi_report::image::{base64, Image};
+use mi_report::chart::esc as xml_escape;
 use mi_flows::{fit_2d, flow_density, grid, FitConfig, Flow, FlowError, Naf2d, Naf2dConfig, Target2d};
 use serde::Serialize;
 use std::path::Path;

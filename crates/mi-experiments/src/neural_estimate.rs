@@ -24,9 +24,9 @@
 //! Early stopping picks the evaluation with the largest held-out estimate, so the reported value
 //! carries a small selection bias upwards (the maximum over evaluations of a noisy average); with
 //! thousands of held-out pairs it is far below the estimators' own bias and variance.
-use crate::infomax::{ExperimentError, Result};
+use mi_train::{ExperimentError, Result};
 use mi_critics::{ConcatMlp, Critic, Separable};
-use mi_estimators::bounds::{self, MineEma};
+use mi_estimators::bounds::{Bound, MineEma};
 use ndarray::{Array2, ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -35,57 +35,9 @@ use serde::Serialize;
 use tch::nn::OptimizerConfig;
 use tch::{nn, Device, Kind, Tensor};
 
-/// The bound a critic is trained with (and the value reported, see the module docs).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NeuralBound {
-    Infonce,
-    Nwj,
-    Dv,
-    Mine,
-    /// SMILE with clipping threshold τ.
-    Smile { tau: f64 },
-    Js,
-}
-
-impl NeuralBound {
-    /// Parses a command-line name (`smile` gets τ = 5, Song & Ermon's best setting).
-    pub fn named(name: &str) -> Option<Self> {
-        Some(match name {
-            "infonce" => Self::Infonce,
-            "nwj" => Self::Nwj,
-            "dv" => Self::Dv,
-            "mine" => Self::Mine,
-            "smile" => Self::Smile { tau: 5.0 },
-            "js" => Self::Js,
-            _ => return None,
-        })
-    }
-    /// The command-line name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Infonce => "infonce",
-            Self::Nwj => "nwj",
-            Self::Dv => "dv",
-            Self::Mine => "mine",
-            Self::Smile { .. } => "smile",
-            Self::Js => "js",
-        }
-    }
-    /// The names [`NeuralBound::named`] accepts.
-    pub const NAMES: [&'static str; 6] = ["infonce", "nwj", "dv", "mine", "smile", "js"];
-
-    /// The reported estimate on one B×B score matrix (f64).
-    pub fn value(&self, s: &ArrayView2<f64>) -> Result<f64> {
-        let v = match self {
-            Self::Infonce => bounds::infonce(s),
-            Self::Nwj => bounds::nwj(s),
-            Self::Dv | Self::Mine => bounds::dv(s),
-            Self::Smile { tau } => bounds::smile(s, *tau),
-            Self::Js => bounds::nwj(&(s.to_owned() + 1.0).view()),
-        };
-        v.map_err(|e| ExperimentError::Invalid(format!("bound: {e}")))
-    }
+/// The bounds a critic can be trained with here: those that need no baseline network.
+pub fn trainable(bound: Bound) -> bool {
+    !bound.needs_baseline()
 }
 
 /// The critic architecture.
@@ -111,7 +63,7 @@ impl NeuralCritic {
 /// Settings of one neural estimate.
 #[derive(Debug, Clone, Serialize)]
 pub struct NeuralOptions {
-    pub bound: NeuralBound,
+    pub bound: Bound,
     pub critic: NeuralCritic,
     pub hidden: i64,
     /// Embedding size of the separable critic.
@@ -136,7 +88,7 @@ pub struct NeuralOptions {
 impl Default for NeuralOptions {
     fn default() -> Self {
         Self {
-            bound: NeuralBound::Infonce,
+            bound: Bound::Infonce,
             critic: NeuralCritic::Separable,
             hidden: 256,
             embed: 32,
@@ -165,7 +117,7 @@ pub struct NeuralEval {
 /// What a neural estimate found.
 #[derive(Debug, Clone, Serialize)]
 pub struct NeuralEstimate {
-    pub estimator: &'static str,
+    pub estimator: String,
     /// The held-out estimate at the early-stopping step.
     pub mi_nats: f64,
     /// What the estimate cannot exceed: log(batch) for InfoNCE (exact); for the other bounds
@@ -237,7 +189,10 @@ fn check(x: &ArrayView2<f64>, y: &ArrayView2<f64>, o: &NeuralOptions) -> Result<
     if !(o.learning_rate > 0.0) || o.hidden < 1 || o.embed < 1 {
         return bad("learning rate, hidden and embedding sizes must be positive".into());
     }
-    if let NeuralBound::Smile { tau } = o.bound {
+    if !trainable(o.bound) {
+        return bad(format!("{} needs a baseline network, which `infomax estimate` does not train; use infonce, nwj, dv, mine, smile or js", o.bound));
+    }
+    if let Bound::Smile { tau } = o.bound {
         if !(tau > 0.0) {
             return bad(format!("SMILE's τ must be > 0, got {tau}"));
         }
@@ -256,16 +211,17 @@ fn check(x: &ArrayView2<f64>, y: &ArrayView2<f64>, o: &NeuralOptions) -> Result<
     Ok(())
 }
 
-/// Trains a critic on paired samples `x` (`[n, dx]`) and `y` (`[n, dy]`) and returns the held-out
-/// estimate. Deterministic on the CPU for a given seed. `progress(step, held_out_estimate)` is
-/// called after every evaluation.
-pub fn estimate(
-    x: &ArrayView2<f64>,
-    y: &ArrayView2<f64>,
-    o: &NeuralOptions,
-    progress: &mut dyn FnMut(usize, f64),
-) -> Result<NeuralEstimate> {
-    check(x, y, o)?;
+/// The standardised samples split into training rows and held-out batches.
+struct Split {
+    x_train: Tensor,
+    y_train: Tensor,
+    held_batches: Vec<(Tensor, Tensor)>,
+    n_train: usize,
+    n_held: usize,
+    dims: (i64, i64),
+}
+
+fn split(x: &ArrayView2<f64>, y: &ArrayView2<f64>, o: &NeuralOptions) -> Split {
     let n = x.nrows();
     let mut rng = ChaCha8Rng::seed_from_u64(o.seed ^ 0x6e65_7572);
     let mut order: Vec<usize> = (0..n).collect();
@@ -275,106 +231,124 @@ pub fn estimate(
     let (xs, ys) = (standardise(&x.to_owned(), train_rows), standardise(&y.to_owned(), train_rows));
     let (xs, ys) = (xs.view(), ys.view());
     let device = o.device;
-    let x_train = tensor_of(&xs, train_rows, device);
-    let y_train = tensor_of(&ys, train_rows, device);
-    let held_batches: Vec<(Tensor, Tensor)> = held_rows
-        .chunks_exact(o.batch)
-        .map(|rows| (tensor_of(&xs, rows, device), tensor_of(&ys, rows, device)))
-        .collect();
+    Split {
+        x_train: tensor_of(&xs, train_rows, device),
+        y_train: tensor_of(&ys, train_rows, device),
+        held_batches: held_rows.chunks_exact(o.batch).map(|rows| (tensor_of(&xs, rows, device), tensor_of(&ys, rows, device))).collect(),
+        n_train: train_rows.len(),
+        n_held,
+        dims: (xs.ncols() as i64, ys.ncols() as i64),
+    }
+}
 
+/// The mean reported estimate over the held-out batches.
+fn held_out_value(critic: &dyn Critic, data: &Split, o: &NeuralOptions) -> Result<f64> {
+    let _g = tch::no_grad_guard();
+    let mut acc = 0.0;
+    for (hx, hy) in &data.held_batches {
+        acc += o.bound.value(&to_array(&critic.scores(hx, hy))?.view()).map_err(|e| ExperimentError::Invalid(format!("bound: {e}")))?;
+    }
+    Ok(acc / data.held_batches.len() as f64)
+}
+
+/// The best held-out estimate so far and when to stop.
+#[derive(Default)]
+struct EarlyStop {
+    best: f64,
+    best_step: usize,
+    since_best: usize,
+}
+
+impl EarlyStop {
+    /// Records an evaluation; `true` when `patience` evaluations in a row did not improve.
+    fn update(&mut self, step: usize, held: f64, patience: usize) -> bool {
+        if held > self.best {
+            (self.best, self.best_step, self.since_best) = (held, step, 0);
+            false
+        } else {
+            self.since_best += 1;
+            self.since_best >= patience
+        }
+    }
+}
+
+/// Trains a critic on paired samples `x` (`[n, dx]`) and `y` (`[n, dy]`) and returns the held-out
+/// estimate. Deterministic on the CPU for a given seed. `progress(step, held_out_estimate)` is
+/// called after every evaluation.
+pub fn estimate(x: &ArrayView2<f64>, y: &ArrayView2<f64>, o: &NeuralOptions, progress: &mut dyn FnMut(usize, f64)) -> Result<NeuralEstimate> {
+    check(x, y, o)?;
+    let data = split(x, y, o);
     mi_torch::seed_everything(o.seed);
-    let vs = nn::VarStore::new(device);
-    let (dx, dy) = (xs.ncols() as i64, ys.ncols() as i64);
+    let vs = nn::VarStore::new(o.device);
+    let (dx, dy) = data.dims;
     let critic: Box<dyn Critic> = match o.critic {
         NeuralCritic::Separable => Box::new(Separable::new(&vs.root().sub("critic"), dx, dy, o.hidden, o.embed).map_err(inv)?),
         NeuralCritic::Concat => Box::new(ConcatMlp::new(&vs.root().sub("critic"), dx, dy, o.hidden).map_err(inv)?),
     };
     let mut opt = nn::Adam::default().build(&vs, o.learning_rate)?;
     let mut ema = MineEma::new(o.mine_decay).map_err(|e| ExperimentError::Invalid(e.to_string()))?;
-    let mut batches = mi_views::batch::BatchStream::new(train_rows.len(), o.batch, o.seed).map_err(inv)?;
-
-    let held_out_value = |critic: &dyn Critic| -> Result<f64> {
-        let _g = tch::no_grad_guard();
-        let mut acc = 0.0;
-        for (hx, hy) in &held_batches {
-            acc += o.bound.value(&to_array(&critic.scores(hx, hy))?.view())?;
-        }
-        Ok(acc / held_batches.len() as f64)
-    };
-
+    let mut batches = mi_views::batch::BatchStream::new(data.n_train, o.batch, o.seed).map_err(inv)?;
     let mut history = vec![];
-    let (mut best, mut best_step, mut since_best) = (f64::NEG_INFINITY, 0, 0);
+    let mut stop = EarlyStop { best: f64::NEG_INFINITY, ..Default::default() };
     let (mut train_acc, mut train_count) = (0.0, 0usize);
-    let mut steps = 0;
-    let mut stopped_early = false;
+    let (mut steps, mut stopped_early) = (0, false);
     for step in 1..=o.max_steps {
         let idx: Vec<i64> = batches.next_batch().into_iter().map(|i| i as i64).collect();
-        let it = Tensor::from_slice(&idx).to_device(device);
-        let s = critic.scores(&x_train.index_select(0, &it), &y_train.index_select(0, &it));
-        let objective = match o.bound {
-            NeuralBound::Infonce => bounds::infonce_tensor(&s),
-            NeuralBound::Nwj => bounds::nwj_tensor(&s),
-            NeuralBound::Dv => bounds::dv_tensor(&s),
-            NeuralBound::Mine => bounds::mine_tensor(&s, &mut ema),
-            NeuralBound::Smile { tau } => bounds::smile_tensor(&s, tau),
-            NeuralBound::Js => bounds::js_tensor(&s),
-        }
-        .map_err(|e| ExperimentError::Invalid(format!("bound: {e}")))?;
+        let it = Tensor::from_slice(&idx).to_device(o.device);
+        let s = critic.scores(&data.x_train.index_select(0, &it), &data.y_train.index_select(0, &it));
+        let objective = o.bound.tensor_with(&s, Some(&mut ema), None).map_err(|e| ExperimentError::Invalid(format!("bound: {e}")))?;
         opt.backward_step(&(-&objective));
         steps = step;
-        // the reported value of this training batch (JS and SMILE train on another objective)
-        let reported = match o.bound {
-            NeuralBound::Js | NeuralBound::Smile { .. } => o.bound.value(&to_array(&s.detach())?.view())?,
-            _ => objective.double_value(&[]),
-        };
-        if !reported.is_finite() && !matches!(o.bound, NeuralBound::Nwj | NeuralBound::Js) {
-            return Err(ExperimentError::Invalid(format!(
-                "training diverged at step {step} ({} estimate {reported}); try a smaller learning rate",
-                o.bound.name()
-            )));
-        }
-        train_acc += reported;
+        train_acc += reported_value(o, &s, &objective, step)?;
         train_count += 1;
         if step % o.eval_every == 0 || step == o.max_steps {
-            let held = held_out_value(&*critic)?;
+            let held = held_out_value(&*critic, &data, o)?;
             history.push(NeuralEval { step, train_mi_nats: train_acc / train_count as f64, held_out_mi_nats: held });
             (train_acc, train_count) = (0.0, 0);
             progress(step, held);
-            if held > best {
-                (best, best_step, since_best) = (held, step, 0);
-            } else {
-                since_best += 1;
-                if since_best >= o.patience {
-                    stopped_early = step < o.max_steps;
-                    break;
-                }
+            if stop.update(step, held, o.patience) {
+                stopped_early = step < o.max_steps;
+                break;
             }
         }
     }
-    if !best.is_finite() {
+    if !stop.best.is_finite() {
         return Err(ExperimentError::Invalid(format!(
             "the held-out {} estimate never became finite (its exponential term overflowed); try another bound or a \
              smaller learning rate",
-            o.bound.name()
+            o.bound
         )));
     }
-    let (cap_nats, cap_kind) = match o.bound {
-        NeuralBound::Infonce => ((o.batch as f64).ln(), "log_batch"),
-        _ => ((n_held as f64).ln(), "log_held_out_samples"),
+    let (cap_nats, cap_kind) = match o.bound.cap_nats(o.batch) {
+        Some(cap) => (cap, "log_batch"),
+        None => ((data.n_held as f64).ln(), "log_held_out_samples"),
     };
     Ok(NeuralEstimate {
-        estimator: o.bound.name(),
-        mi_nats: best,
+        estimator: o.bound.to_string(),
+        mi_nats: stop.best,
         cap_nats,
         cap_kind,
         steps,
-        best_step,
+        best_step: stop.best_step,
         stopped_early,
         batch: o.batch,
-        n_train: train_rows.len(),
-        n_held_out: n_held,
+        n_train: data.n_train,
+        n_held_out: data.n_held,
         history,
     })
+}
+
+/// The reported value of a training batch (JS and SMILE train on another objective); an error
+/// when a bound without an exponential term diverges.
+fn reported_value(o: &NeuralOptions, s: &Tensor, objective: &Tensor, step: usize) -> Result<f64> {
+    let reported = match o.bound {
+        Bound::Js | Bound::Smile { .. } => o.bound.value(&to_array(&s.detach())?.view()).map_err(|e| ExperimentError::Invalid(format!("bound: {e}")))?,
+        _ => objective.double_value(&[]),
+    };
+    if !reported.is_finite() && !matches!(o.bound, Bound::Nwj | Bound::Js) {
+        return Err(ExperimentError::Invalid(format!("training diverged at step {step} ({} estimate {reported}); try a smaller learning rate", o.bound)));
+    }
+    Ok(reported)
 }
 
 fn inv(e: impl std::fmt::Display) -> ExperimentError {
@@ -386,7 +360,7 @@ mod tests {
     use super::*;
     use mi_estimators::tasks::Task;
 
-    fn opts(bound: NeuralBound) -> NeuralOptions {
+    fn opts(bound: Bound) -> NeuralOptions {
         NeuralOptions { bound, max_steps: 600, eval_every: 50, patience: 4, ..Default::default() }
     }
 
@@ -396,7 +370,7 @@ mod tests {
         let task = Task::bivariate_gaussian(0.75).unwrap();
         let (x, y) = task.sample(5_000, 3);
         let truth = task.true_mi_nats(); // 0.4133
-        for bound in [NeuralBound::Infonce, NeuralBound::Nwj, NeuralBound::Smile { tau: 5.0 }] {
+        for bound in [Bound::Infonce, Bound::Nwj, Bound::Smile { tau: 5.0 }] {
             let r = estimate(&x.view(), &y.view(), &opts(bound), &mut |_, _| {}).unwrap();
             assert!((r.mi_nats - truth).abs() < 0.08, "{bound:?}: {} vs {truth}", r.mi_nats);
             assert!(r.mi_nats <= r.cap_nats);
@@ -411,7 +385,7 @@ mod tests {
         // 10 nats of true MI, batch 16: InfoNCE cannot report more than ln 16 ≈ 2.77
         let task = Task::staircase(20, 10.0).unwrap();
         let (x, y) = task.sample(4_000, 1);
-        let o = NeuralOptions { batch: 16, max_steps: 800, eval_every: 100, ..opts(NeuralBound::Infonce) };
+        let o = NeuralOptions { batch: 16, max_steps: 800, eval_every: 100, ..opts(Bound::Infonce) };
         let r = estimate(&x.view(), &y.view(), &o, &mut |_, _| {}).unwrap();
         assert_eq!(r.cap_kind, "log_batch");
         assert!((r.cap_nats - 16f64.ln()).abs() < 1e-12);
@@ -425,7 +399,7 @@ mod tests {
         // independent X and Y: the held-out estimate stops improving quickly and stays near 0
         let (x, _) = Task::bivariate_gaussian(0.0).unwrap().sample(2_000, 5);
         let (y, _) = Task::bivariate_gaussian(0.0).unwrap().sample(2_000, 6);
-        let o = NeuralOptions { max_steps: 3_000, eval_every: 25, patience: 3, batch: 64, ..opts(NeuralBound::Dv) };
+        let o = NeuralOptions { max_steps: 3_000, eval_every: 25, patience: 3, batch: 64, ..opts(Bound::Dv) };
         let a = estimate(&x.view(), &y.view(), &o, &mut |_, _| {}).unwrap();
         let b = estimate(&x.view(), &y.view(), &o, &mut |_, _| {}).unwrap();
         assert_eq!(a.mi_nats, b.mi_nats);
@@ -437,7 +411,7 @@ mod tests {
     fn bad_input_is_refused_with_a_message() {
         let _rng = crate::test_rng_lock();
         let (x, y) = Task::bivariate_gaussian(0.5).unwrap().sample(100, 1);
-        let o = opts(NeuralBound::Infonce);
+        let o = opts(Bound::Infonce);
         let short = y.slice(ndarray::s![..99, ..]).to_owned();
         let e = estimate(&x.view(), &short.view(), &o, &mut |_, _| {}).unwrap_err();
         assert!(e.to_string().contains("rows"), "{e}");
@@ -447,7 +421,7 @@ mod tests {
         nan[[3, 0]] = f64::NAN;
         let small = NeuralOptions { batch: 8, ..o.clone() };
         assert!(estimate(&nan.view(), &y.view(), &small, &mut |_, _| {}).unwrap_err().to_string().contains("NaN"));
-        let bad_tau = NeuralOptions { bound: NeuralBound::Smile { tau: 0.0 }, ..small };
+        let bad_tau = NeuralOptions { bound: Bound::Smile { tau: 0.0 }, ..small };
         assert!(estimate(&x.view(), &y.view(), &bad_tau, &mut |_, _| {}).is_err());
     }
 
@@ -455,8 +429,8 @@ mod tests {
     fn js_reports_nwj_of_the_shifted_critic() {
         let _rng = crate::test_rng_lock();
         let s = ndarray::array![[2.0, -1.0], [0.5, 1.0]];
-        let v = NeuralBound::Js.value(&s.view()).unwrap();
+        let v = Bound::Js.value(&s.view()).unwrap();
         let shifted = s.mapv(|v| v + 1.0);
-        assert_eq!(v, bounds::nwj(&shifted.view()).unwrap());
+        assert_eq!(v, mi_estimators::bounds::nwj(&shifted.view()).unwrap());
     }
 }

@@ -290,6 +290,229 @@ fn scale_weights(w: &mut [f64], wscale: f64, epoch: usize) -> Result<()> {
     Ok(())
 }
 
+/// The training data and the shape of the problem.
+struct Problem<'a, T> {
+    xs: &'a [T],
+    y: &'a [usize],
+    n: usize,
+    /// `n` for the sample generator (checked to fit).
+    n_u32: u32,
+    d: usize,
+    n_rows: usize,
+    loss: Loss,
+}
+
+/// What SAGA carries from step to step.
+struct State {
+    /// Weights, `n_rows × d`, to be multiplied by `wscale`.
+    w: Vec<f64>,
+    /// Summed gradient memory (Σ over samples of x·g_mem), `n_rows × d`.
+    s: Vec<f64>,
+    /// Intercepts and their summed gradient memory.
+    b: Vec<f64>,
+    isg: Vec<f64>,
+    /// Gradient memory: the last gradient of each sample, `n × n_rows`.
+    mem: Vec<f64>,
+    seen: Vec<bool>,
+    num_seen: usize,
+    wscale: f64,
+    /// Prediction for the current sample, and the scratch rows of one step.
+    raw: Vec<f64>,
+    grad: Vec<f64>,
+    dg: Vec<f64>,
+    dots: Vec<f64>,
+    /// The current and the next sample's features as f64.
+    xcur: Vec<f64>,
+    xnext: Vec<f64>,
+    order: SampleOrder,
+    /// Indices of the current and the next sample.
+    i: usize,
+    i_next: usize,
+}
+
+/// The constants of one step: `c1 = step·(1 − 1/num_seen)`, the SAGA correction's factor
+/// `a = c1/wscale`, and the pending averaged-gradient step `delta` (a difference of cumulative
+/// sums, as scikit-learn keeps them).
+struct StepConstants {
+    c1: f64,
+    a: f64,
+    delta: f64,
+}
+
+/// [`StepConstants`] for step `t` of an epoch; advances the cumulative sum `cs_prev`.
+#[inline(always)]
+fn step_constants(step: f64, wscale: f64, ns: f64, t: usize, cs_prev: &mut f64) -> StepConstants {
+    let c1 = step * (1.0 - 1.0 / ns);
+    let a = c1 / wscale;
+    let inc = step / (wscale * ns);
+    let cs = if t == 0 { inc } else { *cs_prev + inc };
+    let delta = cs - *cs_prev;
+    *cs_prev = cs;
+    StepConstants { c1, a, delta }
+}
+
+/// `raw[k] = wscale · (w_k · x) + b[k]` for every weight row.
+#[inline(always)]
+fn predict_into(w: &[f64], b: &[f64], x: &[f64], wscale: f64, raw: &mut [f64]) {
+    let d = x.len();
+    for (k, r) in raw.iter_mut().enumerate() {
+        *r = wscale * dot8(&w[k * d..(k + 1) * d], x) + b[k];
+    }
+}
+
+/// The prediction from the dot products the fused pass left in `dots`.
+#[inline(always)]
+fn predict_from_dots(dots: &[f64], b: &[f64], wscale: f64, raw: &mut [f64]) {
+    for (k, r) in raw.iter_mut().enumerate() {
+        *r = wscale * dots[k] + b[k];
+    }
+}
+
+/// Replaces a sample's gradient memory `m` by `grad`, leaving the difference `grad − m` in `dg`.
+#[inline(always)]
+fn swap_gradient_memory(m: &mut [f64], grad: &[f64], dg: &mut [f64]) {
+    for ((dgk, &g), &mk) in dg.iter_mut().zip(grad).zip(m.iter()) {
+        *dgk = g - mk;
+    }
+    m.copy_from_slice(grad);
+}
+
+/// The intercept update (intercept decay 1 for dense data); Err when an intercept stops being
+/// finite.
+#[inline(always)]
+fn update_intercept(b: &mut [f64], isg: &mut [f64], dg: &[f64], step: f64, c1: f64, ns: f64, epoch: usize) -> Result<()> {
+    for k in 0..b.len() {
+        isg[k] += dg[k];
+        let gcb = dg[k] * c1;
+        b[k] -= (step * isg[k] / ns * 1.0) + gcb;
+        if !b[k].is_finite() {
+            return Err(ProbeError::Diverged { epoch });
+        }
+    }
+    Ok(())
+}
+
+/// The largest weight change since `prev` and the largest weight, in absolute value; `prev`
+/// becomes `w`.
+fn weight_change(prev: &mut [f64], w: &[f64]) -> (f64, f64) {
+    let mut max_change = 0.0f64;
+    let mut max_weight = 0.0f64;
+    for (p, &v) in prev.iter_mut().zip(w) {
+        max_weight = max_weight.max(v.abs());
+        max_change = max_change.max((v - *p).abs());
+        *p = v;
+    }
+    (max_change, max_weight)
+}
+
+/// max|ΔW| / max|W|: 0 when nothing moved from all-zero weights, ∞ when they moved from zero.
+fn relative_change(max_change: f64, max_weight: f64) -> f64 {
+    if max_weight != 0.0 {
+        max_change / max_weight
+    } else if max_change == 0.0 {
+        0.0
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// scikit-learn's stopping rule: `max|ΔW| / max|W| ≤ tol`, or both 0.
+fn has_converged(max_change: f64, max_weight: f64, tol: f64) -> bool {
+    (max_weight != 0.0 && max_change / max_weight <= tol) || (max_weight == 0.0 && max_change == 0.0)
+}
+
+impl State {
+    /// Zero weights and memory, the first two samples drawn, the first one loaded and predicted.
+    fn start<T: Feature>(p: &Problem<'_, T>, seed: u64) -> Self {
+        let (n, d, n_rows) = (p.n, p.d, p.n_rows);
+        let kd = n_rows * d;
+        let mut st = State {
+            w: vec![0.0f64; kd],
+            s: vec![0.0f64; kd],
+            b: vec![0.0f64; n_rows],
+            isg: vec![0.0f64; n_rows],
+            mem: vec![0.0f64; n * n_rows],
+            seen: vec![false; n],
+            num_seen: 0,
+            wscale: 1.0,
+            raw: vec![0.0f64; n_rows],
+            grad: vec![0.0f64; n_rows],
+            dg: vec![0.0f64; n_rows],
+            dots: vec![0.0f64; n_rows],
+            xcur: vec![0.0f64; d],
+            xnext: vec![0.0f64; d],
+            order: SampleOrder::from_random_state(seed),
+            i: 0,
+            i_next: 0,
+        };
+        st.i = st.order.next_index(p.n_u32);
+        load_row(p.xs, d, st.i, &mut st.xcur);
+        predict_into(&st.w, &st.b, &st.xcur, st.wscale, &mut st.raw);
+        st.i_next = st.order.next_index(p.n_u32);
+        st
+    }
+
+    /// Starts fetching the row, label and gradient memory of sample `i` into the cache.
+    #[inline(always)]
+    fn prefetch_sample<T: Feature>(&self, p: &Problem<'_, T>, i: usize) {
+        prefetch(&p.xs[i * p.d..(i + 1) * p.d]);
+        prefetch(&self.mem[i * p.n_rows..(i + 1) * p.n_rows]);
+        prefetch(&p.y[i..i + 1]);
+        prefetch(&self.seen[i..i + 1]);
+    }
+
+    /// One epoch: `n` steps on the sampled indices. `epoch` is 1-based (for errors).
+    fn run_epoch<T: Feature>(&mut self, p: &Problem<'_, T>, cfg: &SagaSettings, kernel: Kernel, epoch: usize) -> Result<()> {
+        let n_rows = p.n_rows;
+        let step = cfg.step;
+        let wscale_update = 1.0 - step * cfg.alpha_scaled;
+        let mut cs_prev = 0.0f64;
+        for t in 0..p.n {
+            // the sample after next: start fetching its row, label and gradient memory
+            let i_after = self.order.next_index(p.n_u32);
+            self.prefetch_sample(p, i_after);
+            let i = self.i;
+            if !self.seen[i] {
+                self.seen[i] = true;
+                self.num_seen += 1;
+            }
+            loss_gradient(p.loss, &self.raw, p.y[i], &mut self.grad);
+            self.wscale *= wscale_update;
+            swap_gradient_memory(&mut self.mem[i * n_rows..(i + 1) * n_rows], &self.grad, &mut self.dg);
+            let ns = self.num_seen as f64;
+            let c = step_constants(step, self.wscale, ns, t, &mut cs_prev);
+
+            load_row(p.xs, p.d, self.i_next, &mut self.xnext);
+            kernel.fused_step(&mut self.w, &mut self.s, &self.xcur, &self.xnext, &self.dg, c.a, c.delta, &mut self.dots);
+
+            if cfg.fit_intercept {
+                update_intercept(&mut self.b, &mut self.isg, &self.dg, step, c.c1, ns, epoch)?;
+            }
+            std::mem::swap(&mut self.xcur, &mut self.xnext);
+            self.i = self.i_next;
+            self.i_next = i_after;
+            if self.wscale < 1e-9 {
+                scale_weights(&mut self.w, self.wscale, epoch)?;
+                self.wscale = 1.0;
+                cs_prev = 0.0;
+                predict_into(&self.w, &self.b, &self.xcur, self.wscale, &mut self.raw);
+            } else {
+                predict_from_dots(&self.dots, &self.b, self.wscale, &mut self.raw);
+            }
+        }
+        Ok(())
+    }
+
+    /// End of an epoch: applies the scale to the weights (the pending step was applied in the
+    /// fused pass) and predicts the current sample again.
+    fn finish_epoch(&mut self, epoch: usize) -> Result<()> {
+        scale_weights(&mut self.w, self.wscale, epoch)?;
+        self.wscale = 1.0;
+        predict_into(&self.w, &self.b, &self.xcur, self.wscale, &mut self.raw);
+        Ok(())
+    }
+}
+
 /// Runs SAGA on `xs` (`n × d`, row-major) with encoded targets `y` (class index; 0/1 for the
 /// binomial loss). `n_rows` is the number of weight rows (K, or 1 for the binomial loss).
 pub(crate) fn saga<T: Feature>(
@@ -302,116 +525,26 @@ pub(crate) fn saga<T: Feature>(
     cfg: &SagaSettings,
 ) -> Result<SagaOutput> {
     let n_u32 = u32::try_from(n).map_err(|_| ProbeError::TooLarge { what: "n_samples", value: n, max: u32::MAX as usize })?;
-    let kd = n_rows * d;
-    let mut w = vec![0.0f64; kd];
-    let mut s = vec![0.0f64; kd];
-    let mut prev = vec![0.0f64; kd];
-    let mut b = vec![0.0f64; n_rows];
-    let mut isg = vec![0.0f64; n_rows];
-    let mut mem = vec![0.0f64; n * n_rows];
-    let mut seen = vec![false; n];
-    let mut num_seen = 0usize;
-    let mut raw = vec![0.0f64; n_rows];
-    let mut grad = vec![0.0f64; n_rows];
-    let mut dg = vec![0.0f64; n_rows];
-    let mut dots = vec![0.0f64; n_rows];
-    let mut xcur = vec![0.0f64; d];
-    let mut xnext = vec![0.0f64; d];
-    let step = cfg.step;
-    let wscale_update = 1.0 - step * cfg.alpha_scaled;
-    let mut wscale = 1.0f64;
+    let problem = Problem { xs, y, n, n_u32, d, n_rows, loss };
+    let mut prev = vec![0.0f64; n_rows * d];
     let kernel = Kernel::detect();
-    let mut order = SampleOrder::from_random_state(cfg.seed);
-
-    let predict_into = |w: &[f64], b: &[f64], x: &[f64], wscale: f64, raw: &mut [f64]| {
-        for (k, r) in raw.iter_mut().enumerate() {
-            *r = wscale * dot8(&w[k * d..(k + 1) * d], x) + b[k];
-        }
-    };
-
-    let mut i = order.next_index(n_u32);
-    load_row(xs, d, i, &mut xcur);
-    predict_into(&w, &b, &xcur, wscale, &mut raw);
-    let mut i_next = order.next_index(n_u32);
+    let mut st = State::start(&problem, cfg.seed);
 
     let mut epochs = 0;
     let mut converged = false;
     let mut last_relative_change = f64::INFINITY;
     for epoch in 0..cfg.max_epochs {
         epochs = epoch + 1;
-        let mut cs_prev = 0.0f64;
-        for t in 0..n {
-            // the sample after next: start fetching its row, label and gradient memory
-            let i_after = order.next_index(n_u32);
-            prefetch(&xs[i_after * d..(i_after + 1) * d]);
-            prefetch(&mem[i_after * n_rows..(i_after + 1) * n_rows]);
-            prefetch(&y[i_after..i_after + 1]);
-            prefetch(&seen[i_after..i_after + 1]);
-            if !seen[i] {
-                seen[i] = true;
-                num_seen += 1;
-            }
-            loss_gradient(loss, &raw, y[i], &mut grad);
-            wscale *= wscale_update;
-            let m = &mut mem[i * n_rows..(i + 1) * n_rows];
-            for ((dgk, &g), &mk) in dg.iter_mut().zip(&grad).zip(m.iter()) {
-                *dgk = g - mk;
-            }
-            m.copy_from_slice(&grad);
-            let ns = num_seen as f64;
-            let c1 = step * (1.0 - 1.0 / ns);
-            let a = c1 / wscale;
-            let inc = step / (wscale * ns);
-            let cs = if t == 0 { inc } else { cs_prev + inc };
-            let delta = cs - cs_prev;
-            cs_prev = cs;
-
-            load_row(xs, d, i_next, &mut xnext);
-            kernel.fused_step(&mut w, &mut s, &xcur, &xnext, &dg, a, delta, &mut dots);
-
-            if cfg.fit_intercept {
-                for k in 0..n_rows {
-                    isg[k] += dg[k];
-                    let gcb = dg[k] * c1;
-                    b[k] -= (step * isg[k] / ns * 1.0) + gcb;
-                    if !b[k].is_finite() {
-                        return Err(ProbeError::Diverged { epoch: epoch + 1 });
-                    }
-                }
-            }
-            std::mem::swap(&mut xcur, &mut xnext);
-            i = i_next;
-            i_next = i_after;
-            if wscale < 1e-9 {
-                scale_weights(&mut w, wscale, epoch + 1)?;
-                wscale = 1.0;
-                cs_prev = 0.0;
-                predict_into(&w, &b, &xcur, wscale, &mut raw);
-            } else {
-                for (k, r) in raw.iter_mut().enumerate() {
-                    *r = wscale * dots[k] + b[k];
-                }
-            }
-        }
-        // end of epoch: apply the scale (the pending step was applied in the fused pass)
-        scale_weights(&mut w, wscale, epoch + 1)?;
-        wscale = 1.0;
-        predict_into(&w, &b, &xcur, wscale, &mut raw);
-
-        let mut max_change = 0.0f64;
-        let mut max_weight = 0.0f64;
-        for (p, &v) in prev.iter_mut().zip(&w) {
-            max_weight = max_weight.max(v.abs());
-            max_change = max_change.max((v - *p).abs());
-            *p = v;
-        }
-        last_relative_change = if max_weight != 0.0 { max_change / max_weight } else if max_change == 0.0 { 0.0 } else { f64::INFINITY };
-        if (max_weight != 0.0 && max_change / max_weight <= cfg.tol) || (max_weight == 0.0 && max_change == 0.0) {
+        st.run_epoch(&problem, cfg, kernel, epoch + 1)?;
+        st.finish_epoch(epoch + 1)?;
+        let (max_change, max_weight) = weight_change(&mut prev, &st.w);
+        last_relative_change = relative_change(max_change, max_weight);
+        if has_converged(max_change, max_weight, cfg.tol) {
             converged = true;
             break;
         }
     }
-    Ok(SagaOutput { coef: w, intercept: b, epochs, converged, last_relative_change })
+    Ok(SagaOutput { coef: st.w, intercept: st.b, epochs, converged, last_relative_change })
 }
 
 

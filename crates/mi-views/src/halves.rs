@@ -5,7 +5,7 @@
 //! halves are columns 0–13 and 14–27 (each 28×14, row-major). CIFAR-10: rows 0–15 and 16–31 of each
 //! channel, 3×16×32 per view (flattened channel-major: 1,536 values).
 use crate::{Result, ViewError};
-use ndarray::{s, Array, Array2, Array3, Array4, ArrayView, ArrayView2, ArrayView3, ArrayView4, Axis, Dimension, Ix4};
+use ndarray::{s, Array, Array2, Array3, Array4, ArrayView, ArrayView3, ArrayView4, Dimension, Ix4};
 
 /// Bytes to floats in [0, 1]: `v / 255`, any shape.
 pub fn to_f32<D: Dimension>(a: ArrayView<'_, u8, D>) -> Array<f32, D> {
@@ -84,35 +84,6 @@ pub fn mnist_train_test_views(m: &mi_data::mnist::Mnist, split: Split) -> Result
     Ok((mnist_views(m.train_images.view(), split)?, mnist_views(m.test_images.view(), split)?))
 }
 
-/// Views from images already flattened row-major and in float (e.g. after noise was added to the
-/// whole image): `n × (h·w)` to two `n × (h·w/2)`.
-pub fn split_flat(x: ArrayView2<'_, f32>, h: usize, w: usize, split: Split) -> Result<ViewPair> {
-    if x.ncols() != h * w {
-        return Err(ViewError::shape(format!("{} columns (flattened {h}×{w} images)", h * w), x.dim()));
-    }
-    check_even(split, h, w)?;
-    let n = x.nrows();
-    let imgs = x.into_shape_with_order((n, h, w)).map_err(|e| ViewError::shape("a row-major matrix", e))?;
-    let half = |a: ArrayView3<'_, f32>| {
-        let (n, hh, ww) = a.dim();
-        let v: Vec<f32> = a.iter().copied().collect();
-        Array2::from_shape_vec((n, hh * ww), v).map_err(|e| ViewError::shape("contiguous halves", e))
-    };
-    Ok(match split {
-        Split::TopBottom => ViewPair { x1: half(imgs.slice(s![.., ..h / 2, ..]))?, x2: half(imgs.slice(s![.., h / 2.., ..]))? },
-        Split::LeftRight => ViewPair { x1: half(imgs.slice(s![.., .., ..w / 2]))?, x2: half(imgs.slice(s![.., .., w / 2..]))? },
-    })
-}
-
-/// A flattened view as images for a ConvNet: `n × (c·h·w)` to `n × c × h × w` (no copy).
-/// For an MNIST top half: `as_images(x1, 1, 14, 28)`.
-pub fn as_images<'a>(x: &'a ArrayView2<'_, f32>, c: usize, h: usize, w: usize) -> Result<ArrayView4<'a, f32>> {
-    if x.ncols() != c * h * w {
-        return Err(ViewError::shape(format!("{} columns ({c}×{h}×{w})", c * h * w), x.dim()));
-    }
-    x.view().into_shape_with_order((x.nrows(), c, h, w)).map_err(|e| ViewError::shape("a row-major (C-contiguous) matrix", e))
-}
-
 /// Images back to flat rows: `n × c × h × w` to `n × (c·h·w)` (copies when not contiguous).
 pub fn flatten4(x: ArrayView4<'_, f32>) -> Array2<f32> {
     let (n, c, h, w) = x.dim();
@@ -130,14 +101,6 @@ pub fn cifar_views(images: ArrayView4<'_, u8>) -> Result<(Array4<f32>, Array4<f3
     let top = images.slice(s![.., .., ..h / 2, ..]);
     let bottom = images.slice(s![.., .., h / 2.., ..]);
     Ok((to_f32::<Ix4>(top), to_f32::<Ix4>(bottom)))
-}
-
-/// Selects the rows `idx` of a matrix (a batch).
-pub fn gather(x: ArrayView2<'_, f32>, idx: &[usize]) -> Result<Array2<f32>> {
-    if let Some(&bad) = idx.iter().find(|&&i| i >= x.nrows()) {
-        return Err(ViewError::arg("index", bad, format!("less than the number of rows, {}", x.nrows())));
-    }
-    Ok(x.select(Axis(0), idx))
 }
 
 #[cfg(test)]
@@ -167,7 +130,6 @@ mod tests {
         let flat = flatten_f32(x.view());
         assert_eq!(v.x1, flat.slice(s![.., ..392]));
         assert_eq!(v.x2, flat.slice(s![.., 392..]));
-        assert_eq!(split_flat(flat.view(), 28, 28, Split::TopBottom).unwrap(), v);
     }
 
     #[test]
@@ -181,8 +143,6 @@ mod tests {
                 assert_eq!(v.x2[[i, k]], x[[i, k / 14, 14 + k % 14]] as f32 / 255.0);
             }
         }
-        let flat = flatten_f32(x.view());
-        assert_eq!(split_flat(flat.view(), 28, 28, Split::LeftRight).unwrap(), v);
     }
 
     #[test]
@@ -207,17 +167,6 @@ mod tests {
     }
 
     #[test]
-    fn as_images_gives_1x14x28() {
-        let v = mnist_views(images(2).view(), Split::TopBottom).unwrap();
-        let xv = v.x1.view();
-        let im = as_images(&xv, 1, 14, 28).unwrap();
-        assert_eq!(im.dim(), (2, 1, 14, 28));
-        assert_eq!(im[[1, 0, 3, 5]], v.x1[[1, 3 * 28 + 5]]);
-        assert_eq!(flatten4(im), v.x1);
-        assert!(as_images(&xv, 1, 28, 28).is_err());
-    }
-
-    #[test]
     fn cifar_halves_are_3x16x32() {
         let x = Array::from_shape_fn((2, 3, 32, 32), |(i, c, r, w)| ((i * 7 + c * 50 + r * 3 + w) % 256) as u8);
         let (top, bottom) = cifar_views(x.view()).unwrap();
@@ -235,9 +184,6 @@ mod tests {
         let odd = Array3::<u8>::zeros((1, 27, 28));
         assert!(mnist_views(odd.view(), Split::TopBottom).is_err());
         assert!(mnist_views(odd.view(), Split::LeftRight).is_ok());
-        let x = Array2::<f32>::zeros((2, 100));
-        assert!(split_flat(x.view(), 28, 28, Split::TopBottom).is_err());
-        assert!(gather(x.view(), &[0, 2]).unwrap_err().to_string().contains("index"));
-        assert_eq!(gather(x.view(), &[1, 1, 0]).unwrap().nrows(), 3);
+        assert!(cifar_views(Array4::<u8>::zeros((1, 3, 31, 32)).view()).is_err());
     }
 }

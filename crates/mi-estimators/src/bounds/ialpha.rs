@@ -9,7 +9,7 @@ use crate::error::{EstimatorError, Result};
 use crate::special::{log_add_exp, logsumexp};
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
-fn check_alpha(alpha: f64) -> Result<()> {
+pub(super) fn check_alpha(alpha: f64) -> Result<()> {
     if !(0.0..=1.0).contains(&alpha) {
         return Err(EstimatorError::param("alpha", alpha, "must be in [0, 1]"));
     }

@@ -7,19 +7,24 @@
 //! NWJ, TUBA and I_α contain a mean of `exp(S_ij)`; for off-diagonal scores above ≈ 700 that mean
 //! overflows f64 and they return −∞ (their true value is below −e^700), never NaN.
 //!
-//! | bound | function | cap |
-//! |---|---|---|
-//! | InfoNCE | [`infonce()`] | ≤ log B |
-//! | NWJ | [`nwj()`] | — |
-//! | DV / MINE | [`dv()`], [`mine::MineEma`] | — |
-//! | TUBA | [`tuba()`] | — |
-//! | JS (f-GAN; a training signal, not a bound) | [`js()`] | — |
-//! | SMILE(τ) | [`smile()`] | — |
-//! | I_α | [`interpolated()`] | — |
+//! [`Bound`] names each of them (one value per bound, parsed from and written as its name, also
+//! in result files) and dispatches to the functions below: `value` for the reported estimate,
+//! `tensor` for the training objective.
+//!
+//! | bound | function | [`Bound`] | cap |
+//! |---|---|---|---|
+//! | InfoNCE | [`infonce()`] | `Infonce` (`infonce`) | ≤ log B |
+//! | NWJ | [`nwj()`] | `Nwj` (`nwj`) | — |
+//! | DV / MINE | [`dv()`], [`mine::MineEma`] | `Dv` (`dv`), `Mine` (`mine`) | — |
+//! | TUBA | [`tuba()`] | `Tuba` (`tuba`) | — |
+//! | JS (f-GAN; a training signal, not a bound) | [`js()`] | `Js` (`js`; reads as NWJ of f + 1) | — |
+//! | SMILE(τ) | [`smile()`] | `Smile { tau }` (`smile_tau5`) | — |
+//! | I_α | [`interpolated()`] | `Ialpha { alpha }` (`ialpha_alpha0.01`) | — |
 use crate::error::{EstimatorError, Result};
 use crate::special::logsumexp;
 use ndarray::ArrayView2;
 
+pub mod bound;
 pub mod dv;
 pub mod ialpha;
 pub mod infonce;
@@ -29,6 +34,7 @@ pub mod nwj;
 pub mod smile;
 pub mod tuba;
 
+pub use bound::Bound;
 pub use dv::dv;
 pub use ialpha::interpolated;
 pub use infonce::infonce;

@@ -4,7 +4,7 @@ use super::{batch_size, diag_mean, offdiag_logmeanexp};
 use crate::error::{EstimatorError, Result};
 use ndarray::ArrayView2;
 
-fn check_tau(tau: f64) -> Result<()> {
+pub(super) fn check_tau(tau: f64) -> Result<()> {
     if tau.is_nan() || tau <= 0.0 {
         return Err(EstimatorError::param("tau", tau, "must be > 0 (f64::INFINITY for no clipping)"));
     }

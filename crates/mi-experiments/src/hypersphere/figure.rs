@@ -3,9 +3,9 @@
 //! Mises KDE of their angles, and the von Mises KDE of the angles of each class — and a caption
 //! with linear-probe accuracy, L_align and L_uniform. Vector SVG only (no embedded raster), so
 //! the PNG copy rasterised by resvg shows everything.
-use super::kde::{angle_grid, gaussian_kde_2d, von_mises_kde};
-use crate::chart::esc;
-use crate::heatmap::viridis;
+use mi_report::kde::{angle_grid, gaussian_kde_2d, von_mises_kde};
+use mi_report::chart::esc;
+use mi_report::image::viridis;
 use std::f64::consts::PI;
 use std::fmt::Write;
 
@@ -81,6 +81,35 @@ fn axes(s: &mut String, (x0, y0, w, h): (f64, f64, f64, f64), ymax: f64) {
     }
 }
 
+/// Panel (a): the points in the plane as a Gaussian KDE, with the unit circle dashed.
+fn plane_panel(s: &mut String, col: &CircleColumn, fs: &FigureSettings, x0: f64, top_a: f64) {
+    let pts: Vec<(f64, f64)> = col.angles.iter().map(|a| (a.cos(), a.sin())).collect();
+    let dens = gaussian_kde_2d(&pts, fs.extent, fs.pixels, fs.sigma);
+    let vmax = dens.iter().copied().fold(0.0, f64::max);
+    let _ = write!(s, r#"<rect x="{x0}" y="{top_a}" width="{SIDE}" height="{SIDE}" fill="{}"/>"#, rgb(viridis(0.0)));
+    let cell = SIDE / fs.pixels as f64;
+    if vmax > 0.0 {
+        for r in 0..fs.pixels {
+            for c in 0..fs.pixels {
+                let v = dens[r * fs.pixels + c] / vmax;
+                if v > 0.01 {
+                    let _ = write!(
+                        s,
+                        r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="{}"/>"#,
+                        x0 + c as f64 * cell,
+                        top_a + r as f64 * cell,
+                        cell + 0.3,
+                        cell + 0.3,
+                        rgb(viridis(v))
+                    );
+                }
+            }
+        }
+    }
+    let radius = SIDE / 2.0 / fs.extent;
+    let _ = write!(s, r##"<circle cx="{}" cy="{}" r="{radius:.1}" fill="none" stroke="#fff" stroke-opacity="0.35" stroke-dasharray="3,3"/>"##, x0 + SIDE / 2.0, top_a + SIDE / 2.0);
+}
+
 /// The whole figure as an SVG document.
 pub fn circle_figure(columns: &[CircleColumn], fs: &FigureSettings, title: &str) -> String {
     let n = columns.len().max(1) as f64;
@@ -105,32 +134,7 @@ pub fn circle_figure(columns: &[CircleColumn], fs: &FigureSettings, title: &str)
     for (k, col) in columns.iter().enumerate() {
         let x0 = LEFT + k as f64 * COL_W;
         let _ = write!(s, r#"<text x="{}" y="{}" text-anchor="middle" font-size="13" font-weight="bold">{}</text>"#, x0 + SIDE / 2.0, top_a - 10.0, esc(&col.title));
-        // (a) the points in the plane
-        let pts: Vec<(f64, f64)> = col.angles.iter().map(|a| (a.cos(), a.sin())).collect();
-        let dens = gaussian_kde_2d(&pts, fs.extent, fs.pixels, fs.sigma);
-        let vmax = dens.iter().copied().fold(0.0, f64::max);
-        let _ = write!(s, r#"<rect x="{x0}" y="{top_a}" width="{SIDE}" height="{SIDE}" fill="{}"/>"#, rgb(viridis(0.0)));
-        let cell = SIDE / fs.pixels as f64;
-        if vmax > 0.0 {
-            for r in 0..fs.pixels {
-                for c in 0..fs.pixels {
-                    let v = dens[r * fs.pixels + c] / vmax;
-                    if v > 0.01 {
-                        let _ = write!(
-                            s,
-                            r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="{}"/>"#,
-                            x0 + c as f64 * cell,
-                            top_a + r as f64 * cell,
-                            cell + 0.3,
-                            cell + 0.3,
-                            rgb(viridis(v))
-                        );
-                    }
-                }
-            }
-        }
-        let radius = SIDE / 2.0 / fs.extent;
-        let _ = write!(s, r##"<circle cx="{}" cy="{}" r="{radius:.1}" fill="none" stroke="#fff" stroke-opacity="0.35" stroke-dasharray="3,3"/>"##, x0 + SIDE / 2.0, top_a + SIDE / 2.0);
+        plane_panel(&mut s, col, fs, x0, top_a);
         // (b) all angles
         let all = von_mises_kde(&col.angles, fs.kappa, &grid);
         let ymax_b = all.iter().copied().fold(1.5 / (2.0 * PI), f64::max) * 1.05;
@@ -192,7 +196,7 @@ mod tests {
         for c in CLASS_COLORS {
             assert!(svg.contains(c), "class colour {c}");
         }
-        let png = crate::chart::svg_to_png(&svg, 1.0).unwrap();
+        let png = mi_report::chart::svg_to_png(&svg, 1.0).unwrap();
         assert_eq!(&png[1..4], b"PNG");
     }
 }

@@ -10,7 +10,7 @@
 //! The losses take features as given: the caller normalises (the encoders of the study end in an
 //! L2 normalisation). Squared distances come from the Gram matrix, never through a square root,
 //! so gradients stay finite when features collapse onto one point.
-use crate::infomax::{ExperimentError, Result};
+use mi_train::{ExperimentError, Result};
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};
 
@@ -147,7 +147,7 @@ pub fn align_loss_value(x: &Tensor, y: &Tensor, alpha: f64) -> Result<f64> {
 /// The optimum of `L_uniform(t)` on the circle S¹: `−2t + log I₀(2t)` (attained by the uniform
 /// distribution; a finite, self-pair-free batch estimate can dip slightly below it).
 pub fn uniform_optimum_circle(t: f64) -> f64 {
-    super::kde::uniform_optimum(2, t)
+    super::uniformity::uniform_optimum(2, t)
 }
 
 #[cfg(test)]

@@ -12,8 +12,8 @@
 //! Training is in f32; the recorded estimates are the f64 bounds of `mi-estimators` on the
 //! step's score matrix (exact log-sum-exp), before that step's update. A step whose loss is not
 //! finite is not applied (counted in `skipped_steps`) so one overflow cannot poison the critic.
-use crate::infomax::{ExperimentError, Result};
-use crate::progress::RunProgress;
+use mi_train::{ExperimentError, Result};
+use mi_train::progress::RunProgress;
 use mi_critics::{ConcatMlp, Critic, Separable};
 use mi_estimators::bounds::{self, MineEma};
 use mi_estimators::tasks::{Task, Transform};
@@ -243,10 +243,10 @@ fn build(cfg: &TrainConfig, s: &StaircaseSettings, device: Device, seed: u64) ->
         let mut seq = nn::seq();
         let mut prev = d;
         for (k, &h) in s.hidden.iter().enumerate() {
-            seq = seq.add(nn::linear(&p.sub(k.to_string()), prev, h, Default::default())).add_fn(|t| t.relu());
+            seq = seq.add(nn::linear(p.sub(k.to_string()), prev, h, Default::default())).add_fn(|t| t.relu());
             prev = h;
         }
-        seq.add(nn::linear(&p.sub("out"), prev, 1, Default::default()))
+        seq.add(nn::linear(p.sub("out"), prev, 1, Default::default()))
     });
     Ok(Models { vs, critic, baseline })
 }
@@ -282,7 +282,6 @@ pub fn train(cfg: &TrainConfig, s: &StaircaseSettings, run: usize, base_seed: u6
     let mut progress = RunProgress::new(format!("{} run {run}", cfg.name), total as u64, quiet);
     let start = Instant::now();
     let mut skipped = 0;
-    let mut shown = f64::NAN;
     for &mi in &s.levels_nats {
         let task = cfg.task.task(s.dim, mi)?;
         for k in 0..cfg.steps_per_level {
@@ -290,38 +289,14 @@ pub fn train(cfg: &TrainConfig, s: &StaircaseSettings, run: usize, base_seed: u6
             let (xt, yt) = (to_tensor(&x, device), to_tensor(&y, device));
             let scores = m.critic.scores(&xt, &yt);
             let log_baseline = m.baseline.as_ref().map(|b| b.forward(&xt).squeeze_dim(1));
-            let objective = match cfg.objective {
-                Objective::Infonce => bounds::infonce_tensor(&scores)?,
-                Objective::Nwj => bounds::nwj_tensor(&scores)?,
-                Objective::Mine => bounds::mine_tensor(&scores, &mut ema)?,
-                Objective::Js => bounds::smile_tensor(&scores, 5.0)?, // value unused; gradient = JS
-                Objective::Ialpha => match &log_baseline {
-                    Some(b) => bounds::interpolated_tensor(&scores, b, s.alpha)?,
-                    None => return Err(ExperimentError::Invalid("I_α needs a baseline".into())),
-                },
-            };
-            let loss = -objective;
+            let loss = -objective_tensor(cfg.objective, &scores, log_baseline.as_ref(), &mut ema, s.alpha)?;
             if loss.double_value(&[]).is_finite() {
                 opt.backward_step(&loss);
             } else {
                 opt.zero_grad();
                 skipped += 1;
             }
-            let s64 = to_f64(&scores)?;
-            let lb = match &log_baseline {
-                Some(b) => Some(baseline_f64(b)?),
-                None => None,
-            };
-            for &e in reported {
-                let v = e.value(&s64, lb.as_ref(), s.alpha);
-                if e == reported[0] {
-                    shown = v.unwrap_or(f64::NAN);
-                }
-                let f = v.map(|v| v as f32).filter(|v| v.is_finite());
-                if let Some(series) = estimates.get_mut(&e) {
-                    series.push(f);
-                }
-            }
+            let shown = record_estimates(&mut estimates, reported, &scores, log_baseline.as_ref(), s.alpha)?;
             let done = estimates.values().next().map_or(0, Vec::len);
             if k % 25 == 0 || done == total {
                 progress.update(done as u64, &format!("I = {mi} nats, {} {shown:.3}", reported[0].name()));
@@ -348,6 +323,48 @@ pub fn train(cfg: &TrainConfig, s: &StaircaseSettings, run: usize, base_seed: u6
         seconds,
         cap_eval,
     })
+}
+
+/// The training objective of one step (its gradient is what matters; JS trains through SMILE's
+/// clipped form, whose value is unused).
+fn objective_tensor(objective: Objective, scores: &Tensor, log_baseline: Option<&Tensor>, ema: &mut MineEma, alpha: f64) -> Result<Tensor> {
+    Ok(match objective {
+        Objective::Infonce => bounds::infonce_tensor(scores)?,
+        Objective::Nwj => bounds::nwj_tensor(scores)?,
+        Objective::Mine => bounds::mine_tensor(scores, ema)?,
+        Objective::Js => bounds::smile_tensor(scores, 5.0)?,
+        Objective::Ialpha => match log_baseline {
+            Some(b) => bounds::interpolated_tensor(scores, b, alpha)?,
+            None => return Err(ExperimentError::Invalid("I_α needs a baseline".into())),
+        },
+    })
+}
+
+/// Appends every reported bound's value on this step's scores (None where it is not finite) and
+/// returns the first one's, for the progress line.
+fn record_estimates(
+    estimates: &mut BTreeMap<Estimator, Vec<Option<f32>>>,
+    reported: &[Estimator],
+    scores: &Tensor,
+    log_baseline: Option<&Tensor>,
+    alpha: f64,
+) -> Result<f64> {
+    let s64 = to_f64(scores)?;
+    let lb = match log_baseline {
+        Some(b) => Some(baseline_f64(b)?),
+        None => None,
+    };
+    let mut shown = f64::NAN;
+    for &e in reported {
+        let v = e.value(&s64, lb.as_ref(), alpha);
+        if e == reported[0] {
+            shown = v.unwrap_or(f64::NAN);
+        }
+        if let Some(series) = estimates.get_mut(&e) {
+            series.push(v.map(|v| v as f32).filter(|v| v.is_finite()));
+        }
+    }
+    Ok(shown)
 }
 
 /// The final critic (trained at the last level) on N fresh samples of the last level, N ∈

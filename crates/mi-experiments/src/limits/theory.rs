@@ -68,20 +68,6 @@ pub fn dv_optimal_bias_delta(dim: usize, mi_nats: f64, batch: usize) -> f64 {
     offdiag_ratio_mean_variance(dim, mi_nats, batch) / 2.0
 }
 
-/// Mean, unbiased sample variance, and count of the finite values (non-finite ones are left out).
-pub fn mean_var(values: impl IntoIterator<Item = f64>) -> (f64, f64, usize) {
-    // Welford's update: stable for values with a large common offset
-    let (mut n, mut mean, mut m2) = (0usize, 0.0, 0.0);
-    for v in values.into_iter().filter(|v| v.is_finite()) {
-        n += 1;
-        let delta = v - mean;
-        mean += delta / n as f64;
-        m2 += delta * (v - mean);
-    }
-    let var = if n > 1 { m2 / (n - 1) as f64 } else { f64::NAN };
-    (if n > 0 { mean } else { f64::NAN }, var, n)
-}
-
 /// The lower Cholesky factor of a symmetric positive-definite matrix, or `None` when it is not
 /// (numerically) positive definite.
 pub fn cholesky(a: &ArrayView2<f64>) -> Option<Array2<f64>> {
@@ -225,6 +211,7 @@ pub fn infonce_optimal_blocked(x: &ArrayView2<f64>, y: &ArrayView2<f64>, mi_nats
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mi_report::stats::mean_var;
     use mi_estimators::bounds::{dv, infonce, nwj};
     use mi_estimators::tasks::{Task, Transform};
 

@@ -1,8 +1,8 @@
 //! Scatter plots whose points are coloured by a value (viridis, with a colour bar) and shaped by a
 //! group: the hypersphere sweep's L_uniform against L_align, coloured by accuracy. SVG written
 //! directly; PNG through [`crate::chart::svg_to_png`].
-use crate::chart::{esc, fmt_tick, ticks};
-use crate::heatmap::viridis;
+use crate::chart::{esc, fmt_tick, open_svg, ticks, PlotArea};
+use crate::image::viridis;
 use std::fmt::Write;
 
 /// The shape of a point: tells groups apart while colour shows the value.
@@ -109,26 +109,9 @@ impl Scatter {
         let sx = |x: f64| left + (x - x0) / (x1 - x0) * pw;
         let sy = |y: f64| top + ph - (y - y0) / (y1 - y0) * ph;
         let colour = |v: f64| if v.is_finite() { rgb(viridis((v - v0) / (v1 - v0))) } else { "#999999".into() };
-        let mut s = String::new();
-        let _ = write!(
-            s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">"#
-        );
-        let _ = write!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
-        let _ = write!(s, r#"<text x="{}" y="22" text-anchor="middle" font-size="15">{}</text>"#, left + pw / 2.0, esc(&self.title));
-        for t in ticks(y0, y1) {
-            let y = sy(t);
-            let _ = write!(s, r##"<line x1="{left}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#e5e5e5"/>"##, left + pw);
-            let _ = write!(s, r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#, left - 6.0, y + 4.0, fmt_tick(t));
-        }
-        for t in ticks(x0, x1) {
-            let x = sx(t);
-            let _ = write!(s, r##"<line x1="{x:.1}" x2="{x:.1}" y1="{top}" y2="{}" stroke="#f0f0f0"/>"##, top + ph);
-            let _ = write!(s, r#"<text x="{x:.1}" y="{}" text-anchor="middle">{}</text>"#, top + ph + 18.0, fmt_tick(t));
-        }
-        let _ = write!(s, r##"<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#333"/>"##);
-        let _ = write!(s, r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#, left + pw / 2.0, h - 12.0, esc(&self.x_label));
-        let _ = write!(s, r#"<text transform="translate(18,{}) rotate(-90)" text-anchor="middle">{}</text>"#, top + ph / 2.0, esc(&self.y_label));
+        let mut s = open_svg(w, h, &self.title, left + pw / 2.0);
+        let plot = PlotArea { left, top, width: pw, height: ph };
+        plot.axes(&mut s, (x0, x1), (y0, y1), &sx, &sy, (&self.x_label, &self.y_label), h);
         for p in &pts {
             let (x, y) = (sx(p.x), sy(p.y));
             s.push_str(&marker_svg(p.marker, x, y, 6.0, &colour(p.value)));

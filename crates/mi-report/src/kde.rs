@@ -1,6 +1,6 @@
-//! Densities and statistics for the circle figures and the sweep (plain Rust, f64): the modified
-//! Bessel function I₀, a von Mises kernel density estimate of angles, a 2-D Gaussian kernel
-//! density estimate of points on a grid, and Spearman's rank correlation.
+//! Kernel density estimates for the circle figures (Wang & Isola, Fig. 3), in plain f64: a von
+//! Mises KDE of angles on S¹ (with the modified Bessel function I₀ that normalises it) and a 2-D
+//! Gaussian KDE of points on a pixel grid.
 use std::f64::consts::PI;
 
 /// The modified Bessel function of the first kind of order 0, `Σ_k (x/2)^{2k} / (k!)²`
@@ -16,26 +16,6 @@ pub fn bessel_i0(x: f64) -> f64 {
         }
     }
     sum
-}
-
-/// The confluent hypergeometric limit function `₀F₁(; b; z) = Σ_k z^k / ((b)_k k!)` for z ≥ 0
-/// (the series has positive terms and converges for every z).
-pub fn hyp0f1(b: f64, z: f64) -> f64 {
-    let (mut term, mut sum) = (1.0f64, 1.0f64);
-    for k in 0..2000 {
-        term *= z / ((b + k as f64) * (k as f64 + 1.0));
-        sum += term;
-        if term < sum * 1e-17 {
-            break;
-        }
-    }
-    sum
-}
-
-/// The optimum of `L_uniform(t)` on the sphere S^{m−1} ⊂ ℝ^m: `−2t + log ₀F₁(; m/2; t²)`,
-/// attained by the uniform distribution (m = 2: `−2t + log I₀(2t)`).
-pub fn uniform_optimum(m: i64, t: f64) -> f64 {
-    -2.0 * t + hyp0f1(m as f64 / 2.0, t * t).ln()
 }
 
 /// `n` angles evenly covering `[−π, π)` (the left edge of each of n equal cells plus half a cell).
@@ -105,52 +85,6 @@ pub fn gaussian_kde_2d(points: &[(f64, f64)], extent: f64, pixels: usize, sigma:
     out.into_iter().map(|v| v * scale).collect()
 }
 
-/// Ranks 1…n of `v`, ties sharing their average rank (NaN is not allowed: the caller filters).
-pub fn ranks(v: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..v.len()).collect();
-    idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
-    let mut r = vec![0.0; v.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &idx[i..=j] {
-            r[k] = avg;
-        }
-        i = j + 1;
-    }
-    r
-}
-
-/// Spearman's rank correlation: the Pearson correlation of the (average) ranks. `None` with
-/// fewer than three pairs, lengths that differ, a non-finite value, or a constant input.
-pub fn spearman(a: &[f64], b: &[f64]) -> Option<f64> {
-    if a.len() != b.len() || a.len() < 3 || a.iter().chain(b).any(|v| !v.is_finite()) {
-        return None;
-    }
-    let (ra, rb) = (ranks(a), ranks(b));
-    let n = ra.len() as f64;
-    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
-    let cov: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - ma) * (y - mb)).sum();
-    let va: f64 = ra.iter().map(|x| (x - ma).powi(2)).sum();
-    let vb: f64 = rb.iter().map(|y| (y - mb).powi(2)).sum();
-    (va > 0.0 && vb > 0.0).then(|| cov / (va * vb).sqrt())
-}
-
-/// The median of finite values (`None` when there is none).
-pub fn median(v: &[f64]) -> Option<f64> {
-    let mut s: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    if s.is_empty() {
-        return None;
-    }
-    s.sort_by(f64::total_cmp);
-    let m = s.len() / 2;
-    Some(if s.len() % 2 == 1 { s[m] } else { 0.5 * (s[m - 1] + s[m]) })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,13 +99,11 @@ mod tests {
     }
 
     #[test]
-    fn uniformity_optima_of_the_reference() {
-        // circle at t = 2, S² at t = 1, S^127 at t = 2 (hypersphere-and-flows.md)
-        assert!((uniform_optimum(2, 2.0) + 1.57503).abs() < 1e-5);
-        assert!((uniform_optimum(2, 2.0) - (-4.0 + bessel_i0(4.0).ln())).abs() < 1e-12);
-        assert!((uniform_optimum(3, 1.0) + 1.40478).abs() < 1e-5);
-        assert!((uniform_optimum(128, 2.0) + 3.93753).abs() < 1e-5);
-        assert_eq!(hyp0f1(3.0, 0.0), 1.0);
+    fn angle_grid_centres_equal_cells_of_one_turn() {
+        let g = angle_grid(4);
+        let want = [-0.75 * PI, -0.25 * PI, 0.25 * PI, 0.75 * PI];
+        assert!(g.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-15), "{g:?}");
+        assert!(angle_grid(0).is_empty());
     }
 
     #[test]
@@ -207,22 +139,7 @@ mod tests {
         let top = gaussian_kde_2d(&[(0.0, 1.4)], extent, pixels, 0.05);
         let first_rows: f64 = top[..3 * pixels].iter().sum();
         assert!(first_rows * cell * cell > 0.5);
-    }
-
-    #[test]
-    fn spearman_and_ranks() {
-        assert_eq!(ranks(&[10.0, 30.0, 20.0, 20.0]), vec![1.0, 4.0, 2.5, 2.5]);
-        assert_eq!(spearman(&[1.0, 2.0, 3.0, 4.0], &[10.0, 20.0, 25.0, 100.0]), Some(1.0));
-        assert_eq!(spearman(&[1.0, 2.0, 3.0, 4.0], &[4.0, 3.0, 2.0, 1.0]), Some(-1.0));
-        // scipy.stats.spearmanr([1, 2, 3, 4, 5], [2, 1, 4, 3, 5]) = 0.8
-        assert!((spearman(&[1.0, 2.0, 3.0, 4.0, 5.0], &[2.0, 1.0, 4.0, 3.0, 5.0]).unwrap() - 0.8).abs() < 1e-12);
-        // with ties: spearmanr([1, 2, 2, 3], [1, 3, 2, 4]) = 0.9486832980505138
-        assert!((spearman(&[1.0, 2.0, 2.0, 3.0], &[1.0, 3.0, 2.0, 4.0]).unwrap() - 0.948_683_298_050_513_8).abs() < 1e-12);
-        assert_eq!(spearman(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), None);
-        assert_eq!(spearman(&[1.0, 2.0], &[1.0, 2.0]), None);
-        assert_eq!(spearman(&[1.0, f64::NAN, 2.0], &[1.0, 2.0, 3.0]), None);
-        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
-        assert_eq!(median(&[f64::NAN]), None);
+        // nothing to estimate: all zeros, of the grid's size
+        assert_eq!(gaussian_kde_2d(&[], extent, 4, 0.1), vec![0.0; 16]);
     }
 }

@@ -8,8 +8,9 @@
 //! Every `probe_every` iterations a fresh linear probe (the paper's protocol) measures how linearly
 //! decodable the labels still are. At the end the encoder's round trip g1⁻¹(g1(x)) on a batch shows
 //! it is still invertible.
-use crate::infomax::{features, probe_scores, ExperimentError, LoopSettings, PairViews, Result};
-use crate::progress::RunProgress;
+use crate::infomax::{feature_chunk, features, probe_scores, LoopSettings, PairViews};
+use mi_train::progress::RunProgress;
+use mi_train::{ExperimentError, Result};
 use mi_encoders::{Encoder, RealNvpEncoder};
 use mi_flows::Flow;
 use serde::{Deserialize, Serialize};
@@ -85,12 +86,7 @@ fn uniform_cross_entropy(logits: &Tensor) -> Tensor {
 
 /// Runs A1b once on MNIST halves.
 pub fn run(data: &PairViews, s: &AdversarialSettings, probe: &LoopSettings, seed: u64, quiet: bool) -> Result<AdversarialSummary> {
-    if s.batch > data.n_train() || s.batch < 2 || s.classifier_steps == 0 {
-        return Err(ExperimentError::Invalid(format!(
-            "A1b needs 2 ≤ batch ≤ {} and at least one classifier step per iteration",
-            data.n_train()
-        )));
-    }
+    check(s, data)?;
     mi_torch::seed_everything(seed);
     let device = data.device;
     let mut enc_vs = nn::VarStore::new(device);
@@ -124,17 +120,9 @@ pub fn run(data: &PairViews, s: &AdversarialSettings, probe: &LoopSettings, seed
     let mut progress = RunProgress::new("a1b adversarial", s.iterations as u64, quiet);
     for it in 0..=s.iterations {
         if probes.contains(&it) {
-            let chunk = crate::infomax::feature_chunk(data.device);
-            let (ftr, fte) = (features(&encoder, &data.train_x1, chunk)?, features(&encoder, &data.test_x1, chunk)?);
-            let p = probe_scores(&ftr, &data.train_labels, &fte, &data.test_labels, probe, seed ^ it as u64)?;
-            points.push(AdversarialPoint {
-                iteration: it,
-                test_accuracy: p.test_accuracy,
-                train_accuracy: p.train_accuracy,
-                classifier_batch_accuracy: last_batch_acc,
-                seconds: start.elapsed().as_secs_f64(),
-            });
+            let p = probe_point(&encoder, data, probe, seed, it, last_batch_acc, start)?;
             progress.update(it as u64, &format!("probe accuracy {:.3}", p.test_accuracy));
+            points.push(p);
         }
         if it == s.iterations {
             break;
@@ -157,20 +145,8 @@ pub fn run(data: &PairViews, s: &AdversarialSettings, probe: &LoopSettings, seed
     }
     // invertibility at the end: g1⁻¹(g1(x)) = x on a batch
     let (x, _) = next();
-    let (round_trip_max_abs_error, round_trip_input_max_abs) = tch::no_grad(|| {
-        let y = encoder.encode(&x);
-        let (back, _) = encoder.flow().inverse(&y);
-        ((back - &x).abs().max().double_value(&[]), x.abs().max().double_value(&[]))
-    });
-    // the same in f64: training may leave the inverse so ill-conditioned that f32 rounding alone
-    // breaks the round trip although the map is still a bijection
-    enc_vs.double();
-    let (round_trip_f64, log_det) = tch::no_grad(|| {
-        let xd = x.to_kind(Kind::Double);
-        let (y, log_det) = encoder.flow().forward(&xd);
-        let (back, _) = encoder.flow().inverse(&y);
-        ((back - &xd).abs().max().double_value(&[]), log_det.mean(Kind::Double).double_value(&[]))
-    });
+    let rt = round_trip(&encoder, &mut enc_vs, &x);
+    let (round_trip_max_abs_error, round_trip_f64, log_det) = (rt.error_f32, rt.error_f64, rt.log_det_mean);
     progress.finish(&format!(
         "probe accuracy {:.4} after {} iterations; round trip error {round_trip_max_abs_error:.2e} (f32), \
          {round_trip_f64:.2e} (f64); mean log|det J| {log_det:.1}",
@@ -184,6 +160,47 @@ pub fn run(data: &PairViews, s: &AdversarialSettings, probe: &LoopSettings, seed
         round_trip_max_abs_error,
         round_trip_max_abs_error_f64: Some(round_trip_f64),
         log_abs_det_mean: Some(log_det),
-        round_trip_input_max_abs,
+        round_trip_input_max_abs: rt.input_max_abs,
     })
+}
+
+fn check(s: &AdversarialSettings, data: &PairViews) -> Result<()> {
+    if s.batch > data.n_train() || s.batch < 2 || s.classifier_steps == 0 {
+        return Err(ExperimentError::Invalid(format!("A1b needs 2 ≤ batch ≤ {} and at least one classifier step per iteration", data.n_train())));
+    }
+    Ok(())
+}
+
+/// A fresh probe on the encoder's features at iteration `it`.
+fn probe_point(encoder: &RealNvpEncoder, data: &PairViews, probe: &LoopSettings, seed: u64, it: usize, classifier_batch_accuracy: f64, start: Instant) -> Result<AdversarialPoint> {
+    let chunk = feature_chunk(data.device);
+    let (ftr, fte) = (features(encoder, &data.train_x1, chunk)?, features(encoder, &data.test_x1, chunk)?);
+    let p = probe_scores(&ftr, &data.train_labels, &fte, &data.test_labels, probe, seed ^ it as u64)?;
+    Ok(AdversarialPoint { iteration: it, test_accuracy: p.test_accuracy, train_accuracy: p.train_accuracy, classifier_batch_accuracy, seconds: start.elapsed().as_secs_f64() })
+}
+
+struct RoundTrip {
+    error_f32: f64,
+    input_max_abs: f64,
+    error_f64: f64,
+    log_det_mean: f64,
+}
+
+/// g1⁻¹(g1(x)) against x, in f32 and then (the encoder converted) in f64: training may leave the
+/// inverse so ill-conditioned that f32 rounding alone breaks the round trip although the map is
+/// still a bijection.
+fn round_trip(encoder: &RealNvpEncoder, enc_vs: &mut nn::VarStore, x: &Tensor) -> RoundTrip {
+    let (error_f32, input_max_abs) = tch::no_grad(|| {
+        let y = encoder.encode(x);
+        let (back, _) = encoder.flow().inverse(&y);
+        ((back - x).abs().max().double_value(&[]), x.abs().max().double_value(&[]))
+    });
+    enc_vs.double();
+    let (error_f64, log_det_mean) = tch::no_grad(|| {
+        let xd = x.to_kind(Kind::Double);
+        let (y, log_det) = encoder.flow().forward(&xd);
+        let (back, _) = encoder.flow().inverse(&y);
+        ((back - &xd).abs().max().double_value(&[]), log_det.mean(Kind::Double).double_value(&[]))
+    });
+    RoundTrip { error_f32, input_max_abs, error_f64, log_det_mean }
 }

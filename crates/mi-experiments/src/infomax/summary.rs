@@ -1,58 +1,9 @@
-//! Running a grid of configurations × runs resumably, and summarising it the way the paper plots
-//! it: mean ± 1 sd over runs at every evaluation step.
-use crate::infomax::{self, EvalRecord, LoopSettings, PairViews, PairConfig, ProbeScores, Result};
-use crate::profile::Profile;
-use crate::results::{ResultsDir, RunKey};
+//! A grid's summary the way the paper plots it: mean ± 1 sd over runs at every evaluation step.
+use super::{CriticKind, EncoderKind, EstimatorKind, EvalRecord, PairConfig, ProbeScores};
+use mi_report::stats::mean_sd;
+use mi_train::Profile;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// Everything that defines a grid run.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct GridSpec {
-    pub experiment: String,
-    pub profile: Profile,
-    pub configs: Vec<PairConfig>,
-    pub settings: LoopSettings,
-    pub runs: usize,
-    pub seed: u64,
-}
-
-/// Runs every (configuration, run) not yet recorded in `dir`, recording each as it finishes.
-/// `extra_eval` adds experiment-specific measurements at each evaluation (A2's conditioning);
-/// `after_run` sees all records after each finished run (to rewrite the summary and report).
-pub fn run_grid(
-    spec: &GridSpec,
-    data: &PairViews,
-    dir: &ResultsDir,
-    quiet: bool,
-    extra_eval: &mut dyn FnMut(&infomax::Models, &PairViews, u64) -> Result<Option<[f64; 6]>>,
-    after_run: &mut dyn FnMut(&[EvalRecord]) -> Result<()>,
-) -> Result<Vec<EvalRecord>> {
-    let done = dir.finished_runs()?;
-    let total = spec.configs.len() * spec.runs;
-    let mut finished = done.len().min(total);
-    if finished > 0 && !quiet {
-        eprintln!("resuming: {finished} of {total} runs already recorded in {}", dir.dir().display());
-    }
-    // run index outermost, so an interrupted quick profile still has every configuration
-    for run in 0..spec.runs {
-        for cfg in &spec.configs {
-            if done.contains(&RunKey { config: cfg.name.clone(), run }) {
-                continue;
-            }
-            let records = infomax::run_pair(&spec.experiment, cfg, &spec.settings, data, run, spec.seed, quiet, extra_eval)?;
-            dir.append_run(&records)?;
-            finished += 1;
-            if !quiet {
-                eprintln!("[{finished}/{total}] recorded {} run {run}", cfg.name);
-            }
-            // keep summary, plots and report current, so an interrupted experiment still shows
-            // everything it has finished
-            after_run(&dir.records()?)?;
-        }
-    }
-    Ok(dir.records()?)
-}
 
 /// Mean ± sd (sample sd, 0 for a single run) at one step.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -78,9 +29,9 @@ pub struct CurvePoint {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ConfigSummary {
     pub name: String,
-    pub encoder: infomax::EncoderKind,
-    pub critic: infomax::CriticKind,
-    pub estimator: infomax::EstimatorKind,
+    pub encoder: EncoderKind,
+    pub critic: CriticKind,
+    pub estimator: EstimatorKind,
     pub t: Option<f64>,
     pub runs: usize,
     #[serde(rename = "final")]
@@ -102,25 +53,10 @@ pub struct Summary {
     pub configs: Vec<ConfigSummary>,
 }
 
-/// Mean and sample standard deviation.
-pub fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let n = v.len();
-    if n == 0 {
-        return (f64::NAN, f64::NAN);
-    }
-    let m = v.iter().sum::<f64>() / n as f64;
-    if n == 1 {
-        return (m, 0.0);
-    }
-    let var = v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64;
-    (m, var.sqrt())
-}
-
 /// Summarises the records of each configuration (configurations without records are listed
 /// with `runs: 0`).
-pub fn summarize(spec: &GridSpec, baseline: &ProbeScores, records: &[EvalRecord]) -> Summary {
-    let configs = spec
-        .configs
+pub fn summarize(experiment: &str, profile: Profile, configs: &[PairConfig], baseline: &ProbeScores, records: &[EvalRecord]) -> Summary {
+    let configs = configs
         .iter()
         .map(|cfg| {
             let mine: Vec<&EvalRecord> = records.iter().filter(|r| r.config == cfg.name).collect();
@@ -165,8 +101,8 @@ pub fn summarize(spec: &GridSpec, baseline: &ProbeScores, records: &[EvalRecord]
         })
         .collect();
     Summary {
-        experiment: spec.experiment.clone(),
-        profile: spec.profile,
+        experiment: experiment.to_string(),
+        profile,
         baseline: Baseline {
             pixels_test_accuracy: baseline.test_accuracy,
             pixels_train_accuracy: baseline.train_accuracy,
@@ -194,7 +130,6 @@ fn merge_percentiles(rs: &[&EvalRecord]) -> Option<[f64; 6]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::infomax::{CriticKind, EncoderKind, EstimatorKind};
 
     fn rec(config: &str, run: usize, step: usize, acc: f64, i: f64) -> EvalRecord {
         EvalRecord {
@@ -221,10 +156,9 @@ mod tests {
     #[test]
     fn summary_is_mean_and_sample_sd_per_step() {
         let cfg = PairConfig { name: "a".into(), encoder: EncoderKind::Mlp, critic: CriticKind::Bilinear, estimator: EstimatorKind::Infonce, t: Some(2.0), schedule: None };
-        let spec = GridSpec { experiment: "x".into(), profile: Profile::Smoke, configs: vec![cfg.clone()], settings: LoopSettings::paper(), runs: 2, seed: 0 };
         let recs = vec![rec("a", 0, 0, 0.8, 1.0), rec("a", 1, 0, 0.9, 3.0), rec("a", 0, 10, 0.85, 2.0), rec("a", 1, 10, 0.85, 2.0), rec("b", 0, 0, 0.1, 0.0)];
         let base = ProbeScores { test_accuracy: 0.84, train_accuracy: 0.86, probe_epochs: 3, probe_seconds: 1.0 };
-        let s = summarize(&spec, &base, &recs);
+        let s = summarize("x", Profile::Smoke, std::slice::from_ref(&cfg), &base, &recs);
         let c = &s.configs[0];
         assert_eq!(c.runs, 2);
         assert_eq!(c.curve.len(), 2);

@@ -1,7 +1,8 @@
-//! Density pictures without system libraries: RGB images, a viridis colour map, a PNG encoder
-//! (zlib via flate2, CRC-32 here) and base64 for embedding PNGs in SVG.
-use flate2::{write::ZlibEncoder, Compression};
-use std::io::Write;
+//! Raster pictures for the figures that need pixels (the NAF densities): 8-bit RGB images, a
+//! viridis colour map, PNG encoding through tiny-skia (the rasteriser resvg is built on, so no
+//! encoder of our own to keep correct) and base64 for embedding PNGs in SVG.
+use resvg::tiny_skia::{IntSize, Pixmap};
+use std::io;
 
 /// An 8-bit RGB image, rows top to bottom.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,43 +60,29 @@ impl Image {
         img
     }
 
-    /// The image as PNG bytes (8-bit RGB, no interlacing, filter 0 on every row).
-    pub fn to_png(&self) -> std::io::Result<Vec<u8>> {
-        let mut raw = Vec::with_capacity((3 * self.width + 1) * self.height);
-        for row in self.pixels.chunks(3 * self.width.max(1)).take(self.height) {
-            raw.push(0);
-            raw.extend_from_slice(row);
+    /// The image as PNG bytes (8-bit RGBA, every pixel opaque), encoded by tiny-skia.
+    ///
+    /// Errors (`InvalidInput`) for an image with no pixels, which PNG cannot represent, or whose
+    /// `pixels` is shorter than `3 · width · height`; `Other` if the encoder fails.
+    pub fn to_png(&self) -> io::Result<Vec<u8>> {
+        let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidInput, format!("{what}: {}×{} image", self.width, self.height));
+        let (w, h) = (u32::try_from(self.width), u32::try_from(self.height));
+        let size = match (w, h) {
+            (Ok(w), Ok(h)) => IntSize::from_wh(w, h).ok_or_else(|| invalid("PNG needs at least one pixel"))?,
+            _ => return Err(invalid("too large for PNG")),
+        };
+        let n = self.width * self.height;
+        if self.pixels.len() < 3 * n {
+            return Err(invalid("fewer pixel bytes than 3·width·height"));
         }
-        let mut z = ZlibEncoder::new(Vec::new(), Compression::default());
-        z.write_all(&raw)?;
-        let idat = z.finish()?;
-        let mut ihdr = Vec::with_capacity(13);
-        ihdr.extend_from_slice(&(self.width as u32).to_be_bytes());
-        ihdr.extend_from_slice(&(self.height as u32).to_be_bytes());
-        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-        let mut out = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
-        for (kind, data) in [(b"IHDR", &ihdr[..]), (b"IDAT", &idat[..]), (b"IEND", &[][..])] {
-            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-            let start = out.len();
-            out.extend_from_slice(kind);
-            out.extend_from_slice(data);
-            let crc = crc32(&out[start..]);
-            out.extend_from_slice(&crc.to_be_bytes());
+        // opaque pixels: premultiplied RGBA is the plain RGB with alpha 255
+        let mut rgba = Vec::with_capacity(4 * n);
+        for p in self.pixels.chunks_exact(3).take(n) {
+            rgba.extend_from_slice(&[p[0], p[1], p[2], 255]);
         }
-        Ok(out)
+        let pixmap = Pixmap::from_vec(rgba, size).ok_or_else(|| invalid("too large to draw"))?;
+        pixmap.encode_png().map_err(|e| io::Error::other(format!("PNG encoding failed: {e}")))
     }
-}
-
-/// CRC-32 (IEEE, as PNG uses it).
-pub fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &b in bytes {
-        crc ^= b as u32;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
 }
 
 /// Standard base64 with padding.
@@ -139,28 +126,35 @@ pub fn viridis(t: f64) -> [u8; 3] {
     out
 }
 
-/// Escapes text for SVG.
-pub fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+/// Escapes text for SVG (one implementation with [`crate::chart::esc`]).
+pub use crate::chart::esc as xml_escape;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Read;
+    use proptest::prelude::*;
+
+    /// Decodes a PNG to (width, height, RGB bytes), checking every pixel is opaque.
+    fn decode(png: &[u8]) -> (usize, usize, Vec<u8>) {
+        let pm = Pixmap::decode_png(png).expect("a valid PNG");
+        let rgb = pm.data().chunks_exact(4).flat_map(|p| {
+            assert_eq!(p[3], 255, "opaque");
+            [p[0], p[1], p[2]]
+        });
+        (pm.width() as usize, pm.height() as usize, rgb.collect())
+    }
 
     #[test]
-    fn crc_and_base64_known_values() {
-        assert_eq!(crc32(b"IEND"), 0xae42_6082);
-        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+    fn base64_known_values() {
         assert_eq!(base64(b"Man"), "TWFu");
         assert_eq!(base64(b"Ma"), "TWE=");
         assert_eq!(base64(b"M"), "TQ==");
         assert_eq!(base64(b""), "");
+        assert_eq!(base64(&[0xfb, 0xff]), "+/8=");
     }
 
     #[test]
-    fn png_round_trips_through_zlib() {
+    fn png_decodes_to_the_same_pixels_and_size() {
         let mut img = Image::filled(3, 2, [10, 20, 30]);
         img.put(2, 1, [255, 0, 7]);
         let png = img.to_png().unwrap();
@@ -168,17 +162,44 @@ mod tests {
         assert_eq!(&png[12..16], b"IHDR");
         assert_eq!(u32::from_be_bytes([png[16], png[17], png[18], png[19]]), 3);
         assert_eq!(u32::from_be_bytes([png[20], png[21], png[22], png[23]]), 2);
-        // IHDR's CRC covers type and data
-        let crc = u32::from_be_bytes([png[29], png[30], png[31], png[32]]);
-        assert_eq!(crc, crc32(&png[12..29]));
-        let idat_len = u32::from_be_bytes([png[33], png[34], png[35], png[36]]) as usize;
-        assert_eq!(&png[37..41], b"IDAT");
-        let mut raw = vec![];
-        flate2::read::ZlibDecoder::new(&png[41..41 + idat_len]).read_to_end(&mut raw).unwrap();
-        assert_eq!(raw.len(), 2 * (1 + 9));
-        assert_eq!(&raw[..4], &[0, 10, 20, 30]);
-        assert_eq!(&raw[17..20], &[255, 0, 7]);
-        assert!(png.ends_with(&[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xae, 0x42, 0x60, 0x82]));
+        let (w, h, rgb) = decode(&png);
+        assert_eq!((w, h), (3, 2));
+        assert_eq!(rgb, img.pixels);
+        assert_eq!(&rgb[15..18], &[255, 0, 7]);
+    }
+
+    #[test]
+    fn png_of_nothing_or_too_few_bytes_is_an_error() {
+        assert_eq!(Image::filled(0, 4, [0, 0, 0]).to_png().unwrap_err().kind(), io::ErrorKind::InvalidInput);
+        let short = Image { width: 2, height: 2, pixels: vec![0; 11] };
+        assert_eq!(short.to_png().unwrap_err().kind(), io::ErrorKind::InvalidInput);
+    }
+
+    proptest! {
+        #[test]
+        fn any_image_round_trips(w in 1usize..12, h in 1usize..12, seed in any::<u64>()) {
+            let mut img = Image::filled(w, h, [0, 0, 0]);
+            let mut s = seed;
+            for b in img.pixels.iter_mut() {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                *b = (s >> 56) as u8;
+            }
+            let (dw, dh, rgb) = decode(&img.to_png().unwrap());
+            prop_assert_eq!((dw, dh), (w, h));
+            prop_assert_eq!(rgb, img.pixels);
+        }
+    }
+
+    #[test]
+    fn put_get_and_blit_clip_at_the_edges() {
+        let mut img = Image::filled(3, 3, [1, 1, 1]);
+        img.put(3, 0, [9, 9, 9]);
+        assert_eq!(img.pixels, vec![1; 27], "outside is ignored");
+        assert_eq!(img.get(0, 3), None);
+        img.blit(&Image::filled(2, 2, [5, 6, 7]), 2, 2);
+        assert_eq!(img.get(2, 2), Some([5, 6, 7]));
+        assert_eq!(img.get(1, 2), Some([1, 1, 1]));
+        assert_eq!(img.pixels.len(), 27);
     }
 
     #[test]
@@ -191,5 +212,6 @@ mod tests {
         assert_eq!(h.get(1, 0), Some(viridis(0.5)));
         assert_eq!(h.get(0, 1), Some(viridis(1.0)));
         assert_eq!(h.get(1, 1), Some(viridis(0.0)));
+        assert_eq!(xml_escape("a<b & \"c\">"), "a&lt;b &amp; &quot;c&quot;&gt;");
     }
 }

@@ -93,32 +93,9 @@ impl Chart {
         let ((x0, x1), (y0, y1)) = self.data_ranges();
         let sx = |x: f64| left + (x - x0) / (x1 - x0) * pw;
         let sy = |y: f64| top + ph - (y.clamp(y0, y1) - y0) / (y1 - y0) * ph;
-        let mut s = String::new();
-        let _ = write!(
-            s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">"#
-        );
-        let _ = write!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
-        let _ = write!(s, r#"<text x="{}" y="22" text-anchor="middle" font-size="15">{}</text>"#, left + pw / 2.0, esc(&self.title));
-        // grid and ticks
-        for t in ticks(y0, y1) {
-            let y = sy(t);
-            let _ = write!(s, r##"<line x1="{left}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#e5e5e5"/>"##, left + pw);
-            let _ = write!(s, r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#, left - 6.0, y + 4.0, fmt_tick(t));
-        }
-        for t in ticks(x0, x1) {
-            let x = sx(t);
-            let _ = write!(s, r##"<line x1="{x:.1}" x2="{x:.1}" y1="{top}" y2="{}" stroke="#f0f0f0"/>"##, top + ph);
-            let _ = write!(s, r#"<text x="{x:.1}" y="{}" text-anchor="middle">{}</text>"#, top + ph + 18.0, fmt_tick(t));
-        }
-        let _ = write!(s, r##"<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#333"/>"##);
-        let _ = write!(s, r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#, left + pw / 2.0, h - 12.0, esc(&self.x_label));
-        let _ = write!(
-            s,
-            r#"<text transform="translate(18,{}) rotate(-90)" text-anchor="middle">{}</text>"#,
-            top + ph / 2.0,
-            esc(&self.y_label)
-        );
+        let mut s = open_svg(w, h, &self.title, left + pw / 2.0);
+        let plot = PlotArea { left, top, width: pw, height: ph };
+        plot.axes(&mut s, (x0, x1), (y0, y1), &sx, &sy, (&self.x_label, &self.y_label), h);
         // reference lines
         for hl in &self.hlines {
             if hl.y >= y0 && hl.y <= y1 {
@@ -167,6 +144,47 @@ impl Chart {
     }
 }
 
+/// The `<svg>` opening, a white background and the centred title.
+pub(crate) fn open_svg(w: f64, h: f64, title: &str, title_x: f64) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">"#
+    );
+    let _ = write!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
+    let _ = write!(s, r#"<text x="{title_x}" y="22" text-anchor="middle" font-size="15">{}</text>"#, esc(title));
+    s
+}
+
+/// Where the data are drawn inside a figure, in SVG units.
+pub(crate) struct PlotArea {
+    pub left: f64,
+    pub top: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl PlotArea {
+    /// Grid lines with tick labels on both axes, the frame, and the axis labels (`labels` is
+    /// (x, y); `h` the figure's height, for the x label's baseline).
+    pub(crate) fn axes(&self, s: &mut String, x: (f64, f64), y: (f64, f64), sx: &dyn Fn(f64) -> f64, sy: &dyn Fn(f64) -> f64, labels: (&str, &str), h: f64) {
+        let PlotArea { left, top, width: pw, height: ph } = *self;
+        for t in ticks(y.0, y.1) {
+            let y = sy(t);
+            let _ = write!(s, r##"<line x1="{left}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#e5e5e5"/>"##, left + pw);
+            let _ = write!(s, r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#, left - 6.0, y + 4.0, fmt_tick(t));
+        }
+        for t in ticks(x.0, x.1) {
+            let x = sx(t);
+            let _ = write!(s, r##"<line x1="{x:.1}" x2="{x:.1}" y1="{top}" y2="{}" stroke="#f0f0f0"/>"##, top + ph);
+            let _ = write!(s, r#"<text x="{x:.1}" y="{}" text-anchor="middle">{}</text>"#, top + ph + 18.0, fmt_tick(t));
+        }
+        let _ = write!(s, r##"<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#333"/>"##);
+        let _ = write!(s, r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#, left + pw / 2.0, h - 12.0, esc(labels.0));
+        let _ = write!(s, r#"<text transform="translate(18,{}) rotate(-90)" text-anchor="middle">{}</text>"#, top + ph / 2.0, esc(labels.1));
+    }
+}
+
 /// Rasterises an SVG document to PNG bytes (text uses the system's fonts; without any, the
 /// picture is drawn without its labels).
 pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
@@ -179,14 +197,15 @@ pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
     pixmap.encode_png().map_err(|e| format!("PNG encoding failed: {e}"))
 }
 
-pub(crate) fn esc(s: &str) -> String {
+/// Escapes text for SVG (`&`, `<`, `>`, `"`); the same as [`crate::image::xml_escape`].
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// About five round tick values covering `[lo, hi]`.
 pub(crate) fn ticks(lo: f64, hi: f64) -> Vec<f64> {
     let span = hi - lo;
-    if !(span > 0.0) || !span.is_finite() {
+    if span <= 0.0 || !span.is_finite() {
         return vec![lo];
     }
     let raw = span / 5.0;
