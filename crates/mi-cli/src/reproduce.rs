@@ -1,6 +1,6 @@
 //! `infomax reproduce <experiment>`: runs one of the experiments of `mi-experiments`.
 use mi_experiments::ExperimentName;
-use mi_train::{folder, ExperimentError, RunOptions};
+use mi_train::{ExperimentError, RunOptions};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -48,11 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         tch::set_num_threads(n);
     }
     let opts = options(&args)?;
-    let out = match args.experiment {
-        ExperimentName::Estimators => run_estimators(&args, &opts)?,
-        ExperimentName::Naf => run_naf(&args, &opts)?,
-        name => mi_experiments::reproduce(name, &opts).map_err(exit_status)?,
-    };
+    let out = mi_experiments::reproduce(args.experiment, &opts).map_err(exit_status)?;
     println!("wrote {}", out.join("REPORT.md").display());
     Ok(())
 }
@@ -79,76 +75,4 @@ fn exit_status(e: ExperimentError) -> anyhow::Error {
     } else {
         anyhow::Error::new(e)
     }
-}
-
-/// What `naf` and `estimators` (not on the driver yet) refuse.
-fn refuse_unsupported(args: &Args, name: &str) -> anyhow::Result<()> {
-    if args.learning_rate.is_some() {
-        return Err(crate::input_error(format!("--learning-rate applies to a1, a2, a3 and a4; `reproduce {name}` sets its own rates")));
-    }
-    if args.report_only {
-        return Err(crate::input_error(format!("--report-only does not apply to `reproduce {name}` yet; rerun it, it takes minutes")));
-    }
-    Ok(())
-}
-
-/// The folder of a run of `name` without `--out`: a new one of its own.
-fn out_dir(name: &str, opts: &RunOptions, settings: serde_json::Value) -> anyhow::Result<PathBuf> {
-    match &opts.out {
-        Some(o) => Ok(o.clone()),
-        None => folder::default_for(name, &settings, false).map_err(exit_status),
-    }
-}
-
-/// `infomax reproduce estimators`: the ground-truth estimators table (CPU only, no training).
-fn run_estimators(args: &Args, opts: &RunOptions) -> anyhow::Result<PathBuf> {
-    use mi_experiments::estimators_table::{reproduce, TableProfile};
-    refuse_unsupported(args, "estimators")?;
-    let mut profile = TableProfile::named(args.profile.as_deref().unwrap_or("quick")).map_err(crate::input_error)?;
-    if let Some(runs) = args.runs {
-        if runs == 0 {
-            return Err(crate::input_error("--runs must be at least 1"));
-        }
-        profile.seeds = runs;
-    }
-    if args.steps.is_some() {
-        return Err(crate::input_error("--steps does not apply to `reproduce estimators` (nothing is trained)"));
-    }
-    let out = out_dir("estimators", opts, serde_json::json!({ "profile": profile.name, "seeds": profile.seeds, "seed": args.seed }))?;
-    eprintln!("estimators table: profile '{}', {} seed(s), n in {:?} -> {}", profile.name, profile.seeds, profile.sizes, out.display());
-    let cells = reproduce(&profile, args.seed, &out, |line| eprintln!("{line}"))?;
-    let solved = cells.iter().filter(|c| c.solved).count();
-    eprintln!("estimators table: {} cells, {solved} solved", cells.len());
-    Ok(out)
-}
-
-/// `infomax reproduce naf`: fits a 2-D NAF to three target densities and draws them.
-fn run_naf(args: &Args, opts: &RunOptions) -> anyhow::Result<PathBuf> {
-    use mi_experiments::naf::{reproduce, NafConfig};
-    refuse_unsupported(args, "naf")?;
-    let profile = args.profile.as_deref().unwrap_or("quick");
-    let mut cfg = NafConfig::named(profile, args.seed).map_err(crate::input_error)?;
-    if let Some(steps) = args.steps {
-        if steps == 0 {
-            return Err(crate::input_error("--steps must be at least 1"));
-        }
-        cfg.steps = steps;
-    }
-    if args.runs.is_some_and(|r| r != 1) {
-        return Err(crate::input_error("`reproduce naf` makes one picture: --runs does not apply"));
-    }
-    // The flows are tiny: the CPU is as fast as a GPU here, so `auto` means the CPU.
-    let choice = if opts.device == mi_torch::DeviceChoice::Auto { mi_torch::DeviceChoice::Cpu } else { opts.device };
-    let device = mi_torch::resolve_device(choice).map_err(crate::input_error)?;
-    let out = out_dir("naf", opts, serde_json::to_value(&cfg)?)?;
-    std::fs::create_dir_all(&out)?;
-    eprintln!("naf: profile '{}', seed {}, {} steps per target -> {}", cfg.profile, cfg.seed, cfg.steps, out.display());
-    let summary = reproduce(&cfg, device, &out, |line| eprintln!("{line}"))?;
-    for t in &summary.targets {
-        eprintln!(
-            "{:8} held-out NLL {:.4} nats (target entropy {:.4}), mass on wide grid {:.4}",
-            t.target, t.final_nll_nats, t.target_entropy_nats, t.learned_mass_on_wide_grid
-        );
-    }
-    Ok(out)
 }

@@ -1,14 +1,14 @@
 //! The experiments, one module each, on the engine of `mi-train`.
 //!
 //! Each experiment implements [`mi_train::Experiment`] (the InfoMax grids A1–A4 through
-//! [`infomax::grid::PairGrid`], which they share; `naf` and `estimators` still write their
-//! folders themselves). [`ExperimentName`] is the list the CLI offers and [`reproduce`] the one
-//! place that maps a name to its experiment. No experiment module imports another's.
+//! [`infomax::grid::PairGrid`], which they share). [`ExperimentName`] is the list the CLI offers
+//! and [`reproduce`] the one place that maps a name to its experiment. No experiment module
+//! imports another's.
 pub mod a1;
 pub mod a2;
 pub mod a3;
 pub mod a4;
-pub mod estimators_table;
+pub mod estimators;
 pub mod hypersphere;
 pub mod infomax;
 pub mod limits;
@@ -42,7 +42,6 @@ pub enum ExperimentName {
 }
 
 /// Runs experiment `name` with the user's options through the driver; returns its folder.
-/// (`naf` and `estimators` are run by their own entry points, see `infomax reproduce`.)
 pub fn reproduce(name: ExperimentName, opts: &RunOptions) -> Result<PathBuf> {
     use ExperimentName::*;
     match name {
@@ -52,7 +51,8 @@ pub fn reproduce(name: ExperimentName, opts: &RunOptions) -> Result<PathBuf> {
         A4 => driver::run(&Grid(a4::A4), opts),
         Limits => driver::run(&limits::Limits, opts),
         Hypersphere => driver::run(&hypersphere::Hypersphere, opts),
-        Naf | Estimators => Err(mi_train::ExperimentError::Invalid(format!("{name:?} is run by its own entry point"))),
+        Naf => driver::run(&naf::Naf, opts),
+        Estimators => driver::run(&estimators::Estimators, opts),
     }
 }
 

@@ -1,38 +1,26 @@
-//! The seed's picture: a 2-D neural autoregressive flow fitted to 2-D target densities.
+//! `reproduce naf`: the seed's picture, a 2-D neural autoregressive flow fitted to 2-D target
+//! densities.
 //!
 //! For each target (ring, two moons, a mixture of eight Gaussians) a [`mi_flows::Naf2d`] is fitted
 //! by maximum likelihood on fresh target samples, then drawn next to the source (the flow's
 //! standard normal base) and the target: one row per target with four panels — source density,
 //! target density, learned density, and a histogram of samples drawn through the learned flow's
-//! inverse (bisection). Target, learned and sample panels share one colour scale per row. Writes
-//! `naf.svg`, `naf.png`, `config.json`, `summary.json` and `REPORT.md` atomically.
-use mi_report::image::{base64, Image};
+//! inverse (bisection). Target, learned and sample panels share one colour scale per row. One run
+//! unit is one target; its four panels are kept as `panels_<target>.png` beside its record, so the
+//! picture (`naf.svg`, rasterised to `naf.png`) is redrawn from the folder with `--report-only`.
+use mi_flows::{fit_2d, flow_density, grid, FitConfig, Flow, Naf2d, Naf2dConfig, Target2d};
 use mi_report::chart::esc as xml_escape;
-use mi_flows::{fit_2d, flow_density, grid, FitConfig, Flow, FlowError, Naf2d, Naf2dConfig, Target2d};
-use serde::Serialize;
-use std::path::Path;
+use mi_report::image::{base64, Image};
+use mi_train::options::Override;
+use mi_train::{Context, Experiment, ExperimentError, Figure, Profile, Report, Result, RunKey, RunOptions};
+use serde::{Deserialize, Serialize};
 use std::time::Instant;
 use tch::{nn, Device, Kind, Tensor};
 
-/// What can go wrong while reproducing the NAF picture.
-#[derive(Debug, thiserror::Error)]
-pub enum NafError {
-    #[error("invalid NAF configuration: {0}")]
-    Config(String),
-    #[error(transparent)]
-    Flow(#[from] FlowError),
-    #[error(transparent)]
-    Data(#[from] mi_data::DataError),
-    #[error("JSON: {0}")]
-    Json(#[from] serde_json::Error),
-    #[error("encoding an image: {0}")]
-    Image(#[from] std::io::Error),
-    #[error("libtorch error: {0}")]
-    Tch(#[from] tch::TchError),
+/// A flow library error, for the experiment's error type.
+fn flow_error(e: mi_flows::FlowError) -> ExperimentError {
+    ExperimentError::Other(Box::new(e))
 }
-
-/// Shorthand for results of this module.
-pub type Result<T> = std::result::Result<T, NafError>;
 
 /// Everything that determines the picture.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -60,7 +48,7 @@ pub struct NafConfig {
 
 impl NafConfig {
     /// `quick` (also `paper`: the picture has no paper-scale setting) or `smoke`.
-    pub fn named(profile: &str, seed: u64) -> Result<Self> {
+    pub fn named(profile: Profile, seed: u64) -> Self {
         let base = Self {
             profile: profile.to_string(),
             seed,
@@ -78,15 +66,25 @@ impl NafConfig {
             wide_points: 321,
         };
         match profile {
-            "quick" | "paper" => Ok(base),
-            "smoke" => Ok(Self { steps: 100, pixels: 64, samples: 5_000, wide_points: 161, ..base }),
-            other => Err(NafError::Config(format!("unknown profile '{other}': expected quick, paper or smoke"))),
+            Profile::Quick | Profile::Paper => base,
+            Profile::Smoke => Self { steps: 100, pixels: 64, samples: 5_000, wide_points: 161, ..base },
         }
+    }
+
+    /// Checked once, before anything runs.
+    pub fn validate(&self) -> Result<()> {
+        if self.targets.is_empty() || self.pixels < 2 || self.steps == 0 || self.batch == 0 || self.samples == 0 {
+            return Err(ExperimentError::Invalid(format!("nothing to draw with {self:?}")));
+        }
+        for t in &self.targets {
+            Target2d::by_name(t).map_err(|e| ExperimentError::Invalid(e.to_string()))?;
+        }
+        Ok(())
     }
 }
 
 /// What was trained for one target, and how well it fits.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetSummary {
     pub target: String,
     pub steps: usize,
@@ -122,6 +120,15 @@ struct Row {
     samples: Vec<f64>,
 }
 
+/// One line of `runs.jsonl`: a target's fit (`config` is the target, `run` is 0).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NafRecord {
+    pub config: String,
+    pub run: usize,
+    #[serde(flatten)]
+    pub fit: TargetSummary,
+}
+
 fn to_vec(t: &Tensor) -> Result<Vec<f64>> {
     let flat = t.f_to_kind(Kind::Double)?.f_to_device(Device::Cpu)?.f_contiguous()?.f_view([-1])?;
     Ok(Vec::<f64>::try_from(&flat)?)
@@ -144,16 +151,17 @@ fn histogram(points: &[f64], extent: f64, pixels: usize) -> Vec<f64> {
     h
 }
 
-fn fit_one(cfg: &NafConfig, index: usize, device: Device, log: &mut dyn FnMut(&str)) -> Result<(TargetSummary, Row)> {
+fn fit_one(cfg: &NafConfig, index: usize, device: Device, log: &dyn Fn(&str)) -> Result<(TargetSummary, Row)> {
     let name = &cfg.targets[index];
-    let target = Target2d::by_name(name)?;
+    let target = Target2d::by_name(name).map_err(flow_error)?;
     mi_torch::seed_everything(cfg.seed.wrapping_mul(1000).wrapping_add(index as u64));
     let mut vs = nn::VarStore::new(device);
     vs.set_kind(Kind::Double);
     let flow = Naf2d::new(
         &vs.root(),
         &Naf2dConfig { layers: cfg.layers, components: cfg.components, hidden: cfg.hidden.clone() },
-    )?;
+    )
+    .map_err(flow_error)?;
     let fit_cfg = FitConfig {
         steps: cfg.steps,
         batch: cfg.batch,
@@ -171,7 +179,7 @@ fn fit_one(cfg: &NafConfig, index: usize, device: Device, log: &mut dyn FnMut(&s
     tch::set_num_threads(1);
     let report = fit_2d(&flow, &vs, &target, &fit_cfg);
     tch::set_num_threads(threads);
-    let report = report?;
+    let report = report.map_err(flow_error)?;
     let train_seconds = start.elapsed().as_secs_f64();
     log(&format!(
         "naf: {name}: held-out NLL {:.4} nats (target entropy {:.4}) in {train_seconds:.1} s",
@@ -179,11 +187,11 @@ fn fit_one(cfg: &NafConfig, index: usize, device: Device, log: &mut dyn FnMut(&s
     ));
 
     let t_eval = Instant::now();
-    let (g, _) = grid(-cfg.extent, cfg.extent, cfg.pixels, Kind::Double, device)?;
+    let (g, _) = grid(-cfg.extent, cfg.extent, cfg.pixels, Kind::Double, device).map_err(flow_error)?;
     let source = to_vec(&mi_flows::standard_normal_log_density(&g).exp())?;
     let target_d = to_vec(&target.log_density(&g).exp())?;
     let learned = to_vec(&flow_density(&flow, &g))?;
-    let (wide, da) = grid(-cfg.wide, cfg.wide, cfg.wide_points, Kind::Double, device)?;
+    let (wide, da) = grid(-cfg.wide, cfg.wide, cfg.wide_points, Kind::Double, device).map_err(flow_error)?;
     let mass = flow_density(&flow, &wide).f_sum(Kind::Double)?.f_double_value(&[])? * da;
     log(&format!("naf: {name}: densities on the grids in {:.1} s", t_eval.elapsed().as_secs_f64()));
     let t_inv = Instant::now();
@@ -225,23 +233,25 @@ fn panels(row: &Row, pixels: usize) -> [Image; 4] {
 const GAP: usize = 8;
 const TITLES: [&str; 4] = ["source N(0, I)", "target", "learned (NAF density)", "samples via inverse"];
 
-fn composite(rows: &[[Image; 4]], pixels: usize) -> Image {
-    let w = 4 * pixels + 5 * GAP;
-    let h = rows.len() * pixels + (rows.len() + 1) * GAP;
-    let mut img = Image::filled(w, h, [255, 255, 255]);
-    for (r, row) in rows.iter().enumerate() {
-        for (c, p) in row.iter().enumerate() {
-            img.blit(p, GAP + c * (pixels + GAP), GAP + r * (pixels + GAP));
-        }
+/// A row's four panels side by side, `GAP` apart: what `panels_<target>.png` holds.
+fn strip(panels: &[Image; 4], pixels: usize) -> Image {
+    let mut img = Image::filled(4 * pixels + 3 * GAP, pixels, [255, 255, 255]);
+    for (c, p) in panels.iter().enumerate() {
+        img.blit(p, c * (pixels + GAP), 0);
     }
     img
 }
 
-fn svg(rows: &[[Image; 4]], summaries: &[TargetSummary], cfg: &NafConfig) -> Result<String> {
+fn strip_file(target: &str) -> String {
+    format!("panels_{target}.png")
+}
+
+/// The picture: a row per target (its PNG strip, or a note where it is missing), titles, numbers.
+fn svg(strips: &[Option<Vec<u8>>], summaries: &[TargetSummary], cfg: &NafConfig) -> String {
     let p = cfg.pixels;
     let (left, top) = (150usize, 60usize);
     let w = left + 4 * p + 5 * GAP;
-    let h = top + rows.len() * (p + GAP) + 40;
+    let h = top + summaries.len() * (p + GAP) + 40;
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
          font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
@@ -255,7 +265,7 @@ fn svg(rows: &[[Image; 4]], summaries: &[TargetSummary], cfg: &NafConfig) -> Res
         let x = left + GAP + c * (p + GAP) + p / 2;
         s += &format!("<text x=\"{x}\" y=\"{}\" font-size=\"13\" text-anchor=\"middle\">{}</text>\n", top - 8, xml_escape(t));
     }
-    for (r, (row, sm)) in rows.iter().zip(summaries).enumerate() {
+    for (r, (png, sm)) in strips.iter().zip(summaries).enumerate() {
         let y = top + r * (p + GAP);
         s += &format!("<text x=\"10\" y=\"{}\" font-size=\"14\" font-weight=\"bold\">{}</text>\n", y + p / 2 - 20, xml_escape(&sm.target));
         let lines = [
@@ -266,13 +276,19 @@ fn svg(rows: &[[Image; 4]], summaries: &[TargetSummary], cfg: &NafConfig) -> Res
         for (i, l) in lines.iter().enumerate() {
             s += &format!("<text x=\"10\" y=\"{}\" font-size=\"12\">{}</text>\n", y + p / 2 + i * 16, xml_escape(l));
         }
-        for (c, img) in row.iter().enumerate() {
-            let x = left + GAP + c * (p + GAP);
-            s += &format!(
-                "<image x=\"{x}\" y=\"{y}\" width=\"{p}\" height=\"{p}\" style=\"image-rendering:pixelated\" \
-                 href=\"data:image/png;base64,{}\"/>\n",
-                base64(&img.to_png()?)
-            );
+        match png {
+            Some(png) => {
+                s += &format!(
+                    "<image x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{p}\" style=\"image-rendering:pixelated\" \
+                     href=\"data:image/png;base64,{}\"/>\n",
+                    left + GAP,
+                    4 * p + 3 * GAP,
+                    base64(png)
+                );
+            }
+            None => {
+                s += &format!("<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#a00\">{} is missing from the folder</text>\n", left + GAP, y + p / 2, strip_file(&sm.target));
+            }
         }
     }
     s += &format!(
@@ -282,63 +298,101 @@ fn svg(rows: &[[Image; 4]], summaries: &[TargetSummary], cfg: &NafConfig) -> Res
         h - 14,
         w = cfg.wide
     );
-    Ok(s)
+    s
 }
 
-fn report_md(summary: &NafSummary, cfg: &NafConfig) -> String {
+fn fit_table(summary: &NafSummary) -> String {
     let mut s = String::from(
-        "# NAF: a neural autoregressive flow between 2-D densities\n\n\
-         Generated by `cargo xtask reproduce naf` from `summary.json`; do not edit.\n\n![](naf.svg)\n\n",
+        "| target | parameters | held-out NLL (nats) | target entropy (nats) | NLL − entropy ≈ KL | mass on wide grid | train s |\n|---|---|---|---|---|---|---|\n",
     );
-    s += &format!(
-        "Profile `{}`, seed {}, {} Adam steps of batch {} (lr {} with cosine decay), {} NAF layers with K = {} \
-         sigmoids and conditioners 1→{:?}→{}, float64 on {}.\n\n",
-        cfg.profile, cfg.seed, cfg.steps, cfg.batch, cfg.lr, cfg.layers, cfg.components, cfg.hidden,
-        3 * cfg.components, summary.device
-    );
-    s += "| target | parameters | held-out NLL (nats) | target entropy (nats) | NLL − entropy ≈ KL | mass on wide grid | train s |\n|---|---|---|---|---|---|---|\n";
     for t in &summary.targets {
         s += &format!(
             "| {} | {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.1} |\n",
-            t.target, t.parameters, t.final_nll_nats, t.target_entropy_nats, t.kl_estimate_nats,
-            t.learned_mass_on_wide_grid, t.train_seconds
+            t.target, t.parameters, t.final_nll_nats, t.target_entropy_nats, t.kl_estimate_nats, t.learned_mass_on_wide_grid, t.train_seconds
         );
     }
     s
 }
 
-/// Fits every target, draws the picture and writes everything under `out`.
-pub fn reproduce(cfg: &NafConfig, device: Device, out: &Path, mut log: impl FnMut(&str)) -> Result<NafSummary> {
-    if cfg.targets.is_empty() || cfg.pixels < 2 || cfg.steps == 0 || cfg.batch == 0 || cfg.samples == 0 {
-        return Err(NafError::Config(format!("nothing to draw with {cfg:?}")));
-    }
-    for t in &cfg.targets {
-        Target2d::by_name(t)?;
-    }
-    reproduce_inner(cfg, device, out, &mut log)
-}
+/// The picture as an [`Experiment`]: one unit per target.
+pub struct Naf;
 
-fn reproduce_inner(cfg: &NafConfig, device: Device, out: &Path, log: &mut dyn FnMut(&str)) -> Result<NafSummary> {
-    mi_data::atomic::write_atomic(&out.join("config.json"), serde_json::to_string_pretty(cfg)?.as_bytes())?;
-    let mut summaries = vec![];
-    let mut rows = vec![];
-    for i in 0..cfg.targets.len() {
-        let (s, row) = fit_one(cfg, i, device, log)?;
-        summaries.push(s);
-        rows.push(panels(&row, cfg.pixels));
+impl Experiment for Naf {
+    type Settings = NafConfig;
+    type Prepared = ();
+    type Record = NafRecord;
+    type Summary = NafSummary;
+
+    fn id(&self) -> String {
+        "naf".into()
     }
-    let summary = NafSummary {
-        experiment: "naf",
-        seed: cfg.seed,
-        profile: cfg.profile.clone(),
-        device: format!("{device:?}"),
-        targets: summaries,
-    };
-    mi_data::atomic::write_atomic(&out.join("summary.json"), serde_json::to_string_pretty(&summary)?.as_bytes())?;
-    mi_data::atomic::write_atomic(&out.join("naf.png"), &composite(&rows, cfg.pixels).to_png()?)?;
-    mi_data::atomic::write_atomic(&out.join("naf.svg"), svg(&rows, &summary.targets, cfg)?.as_bytes())?;
-    mi_data::atomic::write_atomic(&out.join("REPORT.md"), report_md(&summary, cfg).as_bytes())?;
-    Ok(summary)
+
+    fn accepts(&self) -> &'static [Override] {
+        &[Override::Steps]
+    }
+
+    /// The flows are tiny: the CPU is as fast as a GPU here.
+    fn prefers_cpu(&self) -> bool {
+        true
+    }
+
+    fn settings(&self, profile: Profile, opts: &RunOptions) -> Result<NafConfig> {
+        let mut cfg = NafConfig::named(profile, opts.seed);
+        cfg.steps = opts.steps.unwrap_or(cfg.steps);
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn settings_json(&self, cfg: &NafConfig) -> serde_json::Value {
+        serde_json::to_value(cfg).unwrap_or_default()
+    }
+
+    fn units(&self, cfg: &NafConfig) -> Vec<RunKey> {
+        cfg.targets.iter().map(|t| RunKey { config: t.clone(), run: 0 }).collect()
+    }
+
+    fn start_line(&self, cfg: &NafConfig) -> String {
+        format!("{} targets ({}), {} steps each", cfg.targets.len(), cfg.targets.join(", "), cfg.steps)
+    }
+
+    fn prepare(&self, _cfg: &NafConfig, _ctx: &Context) -> Result<()> {
+        Ok(())
+    }
+
+    fn run_unit(&self, cfg: &NafConfig, _prep: &(), unit: &RunKey, ctx: &Context) -> Result<Vec<NafRecord>> {
+        let index = cfg.targets.iter().position(|t| *t == unit.config).ok_or_else(|| ExperimentError::Invalid(format!("naf: no target {}", unit.config)))?;
+        let (fit, row) = fit_one(cfg, index, ctx.device, &|m| ctx.say(m))?;
+        let png = strip(&panels(&row, cfg.pixels), cfg.pixels).to_png().map_err(|e| ExperimentError::File { path: ctx.dir.path(&strip_file(&unit.config)), message: e.to_string() })?;
+        ctx.dir.write_bytes(&strip_file(&unit.config), &png)?;
+        ctx.say(&format!(
+            "{:8} held-out NLL {:.4} nats (target entropy {:.4}), mass on wide grid {:.4}",
+            fit.target, fit.final_nll_nats, fit.target_entropy_nats, fit.learned_mass_on_wide_grid
+        ));
+        Ok(vec![NafRecord { config: unit.config.clone(), run: 0, fit }])
+    }
+
+    fn summarize(&self, cfg: &NafConfig, _prep: &(), records: &[NafRecord], ctx: &Context) -> Result<NafSummary> {
+        let targets = cfg.targets.iter().filter_map(|t| records.iter().find(|r| &r.config == t)).map(|r| r.fit.clone()).collect();
+        Ok(NafSummary { experiment: "naf", seed: cfg.seed, profile: cfg.profile.clone(), device: ctx.device_label.clone(), targets })
+    }
+
+    fn report(&self, cfg: &NafConfig, _prep: &(), summary: &NafSummary, _records: &[NafRecord], ctx: &Context) -> Result<Report> {
+        let strips: Vec<Option<Vec<u8>>> = summary.targets.iter().map(|t| std::fs::read(ctx.dir.path(&strip_file(&t.target))).ok()).collect();
+        let intro = format!(
+            "![](naf.svg)\n\nProfile `{}` ({}), seed {}, {} Adam steps of batch {} (lr {} with cosine decay), {} NAF layers \
+             with K = {} sigmoids and conditioners 1→{:?}→{}, float64 on {}.",
+            cfg.profile, ctx.profile_reason, cfg.seed, cfg.steps, cfg.batch, cfg.lr, cfg.layers, cfg.components, cfg.hidden,
+            3 * cfg.components, summary.device
+        );
+        let figure = Figure { name: "naf".into(), svg: svg(&strips, &summary.targets, cfg), png_scale: 1.0, listed: false };
+        Ok(Report {
+            title: "NAF: a neural autoregressive flow between 2-D densities".into(),
+            intro,
+            claims: vec![],
+            sections: vec![("Fit per target".into(), fit_table(summary))],
+            figures: vec![figure],
+        })
+    }
 }
 
 #[cfg(test)]
@@ -347,7 +401,6 @@ mod tests {
 
     #[test]
     fn histogram_is_a_density() {
-        let _rng = crate::test_rng_lock();
         let pts = [0.1, 0.1, -0.1, -0.1, 0.5, 0.5, 10.0, 10.0];
         let h = histogram(&pts, 1.0, 4);
         let cell = 0.5 * 0.5;
@@ -358,26 +411,35 @@ mod tests {
     }
 
     #[test]
-    fn smoke_run_writes_everything() {
+    fn profiles_are_valid_and_bad_targets_are_refused() {
+        for p in [Profile::Paper, Profile::Quick, Profile::Smoke] {
+            NafConfig::named(p, 0).validate().unwrap();
+        }
+        let mut cfg = NafConfig::named(Profile::Smoke, 0);
+        cfg.targets = vec!["spiral".into()];
+        assert!(cfg.validate().unwrap_err().is_bad_input());
+    }
+
+    #[test]
+    fn a_fitted_row_is_a_density_and_its_strip_is_drawn() {
         let _rng = crate::test_rng_lock();
-        let dir = std::env::temp_dir().join(format!("infomax-naf-test-{}", std::process::id()));
-        let mut cfg = NafConfig::named("smoke", 3).unwrap();
+        let mut cfg = NafConfig::named(Profile::Smoke, 3);
         cfg.steps = 30;
         cfg.targets = vec!["mixture".into()];
         cfg.pixels = 16;
         cfg.samples = 500;
-        let s = reproduce(&cfg, Device::Cpu, &dir, |_| {}).unwrap();
-        assert_eq!(s.targets.len(), 1);
-        assert!(s.targets[0].final_nll_nats.is_finite());
-        assert!((s.targets[0].learned_mass_on_wide_grid - 1.0).abs() < 0.05);
-        for f in ["naf.svg", "naf.png", "summary.json", "config.json", "REPORT.md"] {
-            assert!(dir.join(f).exists(), "{f} missing");
-        }
-        let svg = std::fs::read_to_string(dir.join("naf.svg")).unwrap();
+        let (fit, row) = fit_one(&cfg, 0, Device::Cpu, &|_| {}).unwrap();
+        assert!(fit.final_nll_nats.is_finite());
+        assert!((fit.learned_mass_on_wide_grid - 1.0).abs() < 0.05);
+        let png = strip(&panels(&row, cfg.pixels), cfg.pixels).to_png().unwrap();
+        let svg = svg(&[Some(png)], std::slice::from_ref(&fit), &cfg);
         assert!(svg.starts_with("<svg") && svg.contains("data:image/png;base64,"));
-        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
-        assert_eq!(json["seed"], 3);
-        assert!(NafConfig::named("huge", 0).is_err());
-        let _ = std::fs::remove_dir_all(&dir);
+        let png = mi_report::chart::svg_to_png(&svg, 1.0).unwrap();
+        assert!(png.len() > 1000);
+        assert!(svg_missing_note(&cfg, &fit).contains("panels_mixture.png is missing"));
+    }
+
+    fn svg_missing_note(cfg: &NafConfig, fit: &TargetSummary) -> String {
+        svg(&[None], std::slice::from_ref(fit), cfg)
     }
 }

@@ -166,6 +166,8 @@ fn standardise(a: &Array2<f64>, train_rows: &[usize]) -> Array2<f64> {
     out
 }
 
+// `!(v > 0.0)` on purpose: it also refuses NaN
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
 fn check(x: &ArrayView2<f64>, y: &ArrayView2<f64>, o: &NeuralOptions) -> Result<()> {
     let bad = |m: String| Err(ExperimentError::Invalid(m));
     if x.nrows() != y.nrows() {

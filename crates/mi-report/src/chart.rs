@@ -167,6 +167,7 @@ pub(crate) struct PlotArea {
 impl PlotArea {
     /// Grid lines with tick labels on both axes, the frame, and the axis labels (`labels` is
     /// (x, y); `h` the figure's height, for the x label's baseline).
+    #[allow(clippy::too_many_arguments)] // one call per chart kind; a struct would only rename them
     pub(crate) fn axes(&self, s: &mut String, x: (f64, f64), y: (f64, f64), sx: &dyn Fn(f64) -> f64, sy: &dyn Fn(f64) -> f64, labels: (&str, &str), h: f64) {
         let PlotArea { left, top, width: pw, height: ph } = *self;
         for t in ticks(y.0, y.1) {

@@ -67,8 +67,11 @@ pub fn claims_table(claims: &[Claim]) -> String {
 pub fn render(title: &str, intro: &str, claims: &[Claim], sections: &[(String, String)], plots: &[String]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# {title}\n\n{intro}\n");
-    let _ = writeln!(s, "## Claims of the paper, checked\n");
-    s.push_str(&claims_table(claims));
+    // a study that checks no claim of the paper (a picture, a table of estimates) has no table
+    if !claims.is_empty() {
+        let _ = writeln!(s, "## Claims of the paper, checked\n");
+        s.push_str(&claims_table(claims));
+    }
     for (heading, body) in sections {
         let _ = writeln!(s, "\n## {heading}\n\n{body}");
     }

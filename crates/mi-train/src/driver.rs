@@ -14,14 +14,22 @@ use std::path::{Path, PathBuf};
 pub fn run<E: Experiment>(exp: &E, opts: &RunOptions) -> Result<PathBuf> {
     opts.validate()?;
     if let Some(o) = opts.given().into_iter().find(|o| !exp.accepts().contains(o)) {
-        return Err(ExperimentError::Invalid(format!("{} does not apply to `reproduce {}`", o.flag(), exp.id())));
+        let takes: Vec<&str> = exp.accepts().iter().map(|a| a.flag()).collect();
+        let takes = if takes.is_empty() { "none of --runs, --steps, --learning-rate".to_string() } else { takes.join(", ") };
+        return Err(ExperimentError::Invalid(format!("{} does not apply to `reproduce {}`, which sets its own (it takes {takes})", o.flag(), exp.id())));
     }
     let choice = if exp.prefers_cpu() && opts.device == DeviceChoice::Auto { DeviceChoice::Cpu } else { opts.device };
     let device = mi_torch::resolve_device(choice)?;
     let (profile, why) = profile::choose(opts.profile, device.is_cuda());
     let settings = exp.settings(profile, opts)?;
     let settings_json = exp.settings_json(&settings);
-    let mut config = serde_json::json!({ "experiment": exp.id(), "settings": settings_json, "profile_reason": why });
+    // where the settings came from: the profile's defaults, except what the command line set
+    let mut config = serde_json::json!({
+        "experiment": exp.id(),
+        "settings": settings_json,
+        "profile_reason": why,
+        "settings_from_command_line": opts.command_line_values(),
+    });
     for (k, v) in exp.config_extras(&settings, opts) {
         config[k] = v;
     }

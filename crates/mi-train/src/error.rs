@@ -30,6 +30,9 @@ pub enum ExperimentError {
     Diverged { config: String, run: usize, step: usize, loss: f64 },
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
+    /// An error of a library the engine does not know (an experiment's own, such as mi-flows').
+    #[error(transparent)]
+    Other(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl ExperimentError {

@@ -58,6 +58,25 @@ impl RunOptions {
         v
     }
 
+    /// The values the command line set (every other setting is the profile's default), for
+    /// `config.json`: `{"--steps": 100, "--seed": 1}`.
+    pub fn command_line_values(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        if let Some(v) = self.runs {
+            m.insert("--runs".into(), v.into());
+        }
+        if let Some(v) = self.steps {
+            m.insert("--steps".into(), v.into());
+        }
+        if let Some(v) = self.learning_rate {
+            m.insert("--learning-rate".into(), v.into());
+        }
+        if self.seed != 0 {
+            m.insert("--seed".into(), self.seed.into());
+        }
+        serde_json::Value::Object(m)
+    }
+
     /// Checks the values of the overrides given (each experiment then applies them).
     pub fn validate(&self) -> Result<()> {
         if self.runs == Some(0) {

@@ -70,6 +70,8 @@ pub fn dv_optimal_bias_delta(dim: usize, mi_nats: f64, batch: usize) -> f64 {
 
 /// The lower Cholesky factor of a symmetric positive-definite matrix, or `None` when it is not
 /// (numerically) positive definite.
+// `!(sum > tol)` on purpose: a NaN pivot is not positive definite either
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
 pub fn cholesky(a: &ArrayView2<f64>) -> Option<Array2<f64>> {
     let n = a.nrows();
     if a.ncols() != n {
