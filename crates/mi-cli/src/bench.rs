@@ -1,7 +1,7 @@
 //! `infomax bench train`: times training steps of one InfoMax configuration (two encoders, a
 //! critic, a bound, Adam) on random inputs of the MNIST-halves shape and prints steps per second.
 //! Used to compare devices and against the PyTorch twin in `scripts/bench/a4_step_rate.py`.
-use mi_experiments::infomax::{build_models, CriticKind, EncoderKind, EstimatorKind, PairConfig};
+use mi_experiments::infomax::{build_models, CriticKind, EncoderKind, Bound, PairConfig};
 use std::time::Instant;
 use tch::nn::OptimizerConfig;
 use tch::{Device, Kind, Tensor};
@@ -26,7 +26,7 @@ pub struct TrainArgs {
     /// bilinear | separable | concat
     #[arg(long, default_value = "bilinear")]
     pub critic: String,
-    /// infonce | nwj
+    /// A bound computed from the scores alone: infonce | nwj | dv | js | smile
     #[arg(long, default_value = "infonce")]
     pub estimator: String,
     #[arg(long, default_value_t = 128)]
@@ -90,10 +90,7 @@ fn train(a: TrainArgs) -> anyhow::Result<()> {
         let x = data.index_select(0, &idx);
         let (x1, x2) = (x.narrow(1, 0, 392), x.narrow(1, 392, 392));
         let s = models.critic.scores(&models.g1.encode(&x1), &models.g2.encode(&x2));
-        let i_est = match estimator {
-            EstimatorKind::Nwj => mi_estimators::bounds::nwj_tensor(&s)?,
-            _ => mi_estimators::bounds::infonce_tensor(&s)?,
-        };
+        let i_est = estimator.tensor(&s)?;
         let loss = match a.t {
             Some(t) => (&i_est - t).abs(),
             None => -&i_est,
@@ -108,12 +105,17 @@ fn train(a: TrainArgs) -> anyhow::Result<()> {
 
 /// The encoder, critic and estimator named by the arguments; the critic and the estimator must
 /// not be `none` (there would be nothing to train).
-fn parse_kinds(a: &TrainArgs) -> anyhow::Result<(EncoderKind, CriticKind, EstimatorKind)> {
+fn parse_kinds(a: &TrainArgs) -> anyhow::Result<(EncoderKind, CriticKind, Bound)> {
     let encoder: EncoderKind = parse("encoder", &a.encoder, "mlp, convnet, skip_mlp, realnvp_additive or realnvp_affine")?;
     let critic: CriticKind = parse("critic", &a.critic, "bilinear, separable or concat")?;
-    let estimator: EstimatorKind = parse("estimator", &a.estimator, "infonce or nwj")?;
-    if critic == CriticKind::None || estimator == EstimatorKind::None {
-        return Err(crate::input_error("bench train needs a critic and an estimator"));
+    let estimator = Bound::parse(&a.estimator).map_err(|e| crate::input_error(format!("--estimator: {e}")))?;
+    if critic == CriticKind::None {
+        return Err(crate::input_error("bench train needs a critic"));
+    }
+    if estimator.needs_baseline() || estimator == Bound::Mine {
+        return Err(crate::input_error(format!(
+            "--estimator {estimator}: bench train times bounds computed from the scores alone (infonce, nwj, dv, js, smile)"
+        )));
     }
     Ok((encoder, critic, estimator))
 }
@@ -223,7 +225,7 @@ mod tests {
 
     #[test]
     fn unknown_names_are_input_errors() {
-        for (e, c, est) in [("resnet", "bilinear", "infonce"), ("mlp", "none", "infonce"), ("mlp", "bilinear", "dv")] {
+        for (e, c, est) in [("resnet", "bilinear", "infonce"), ("mlp", "none", "infonce"), ("mlp", "bilinear", "nce"), ("mlp", "bilinear", "tuba")] {
             let err = train(args(e, c, est)).unwrap_err();
             assert!(err.is::<crate::InputError>(), "{e} {c} {est}: {err}");
         }

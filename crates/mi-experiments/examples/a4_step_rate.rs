@@ -2,7 +2,7 @@
 //! batch 128) on random inputs: `cargo run --release -p mi-experiments --example a4_step_rate [steps]`.
 //! `[steps] [mlp|convnet]`. Prints one JSON line per encoder; used by `cargo xtask bench` next to
 //! the PyTorch equivalent. Trains with `mi_torch::optim::Adam`, as the experiments do.
-use mi_experiments::infomax::{build_models, CriticKind, EncoderKind, EstimatorKind, PairConfig};
+use mi_experiments::infomax::{build_models, CriticKind, EncoderKind, Bound, PairConfig};
 use std::time::Instant;
 use tch::{Device, Kind, Tensor};
 
@@ -14,7 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if only.as_ref().is_some_and(|o| *o != format!("{enc:?}").to_ascii_lowercase()) {
             continue;
         }
-        let cfg = PairConfig { name: format!("{enc:?}"), encoder: enc, critic: CriticKind::Bilinear, estimator: EstimatorKind::Infonce, t: Some(2.0), schedule: None };
+        let cfg = PairConfig { name: format!("{enc:?}"), encoder: enc, critic: CriticKind::Bilinear, estimator: Bound::Infonce, t: Some(2.0), schedule: None };
         let m = build_models(&cfg, Device::Cpu, 0)?;
         let mut opt = mi_torch::optim::Adam::new(&m.vs, 1e-4);
         let data = Tensor::rand([60_000, 784], (Kind::Float, Device::Cpu));

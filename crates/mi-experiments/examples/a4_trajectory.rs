@@ -2,7 +2,7 @@
 //! `cargo run --release -p mi-experiments --example a4_trajectory -- <mlp|convnet> <infonce|nwj> <t> <steps> [lr] [seed]`.
 //! Prints one JSON line every 250 steps with the mean training-batch I_est of the last 250 steps.
 //! Used to size the quick profile (how many steps an estimator needs to reach t).
-use mi_experiments::infomax::{bound, build_models, loss_of, CriticKind, EncoderKind, EstimatorKind, PairViews, PairConfig};
+use mi_experiments::infomax::{bound, build_models, loss_of, CriticKind, EncoderKind, Bound, PairViews, PairConfig};
 use std::time::Instant;
 use tch::{Device, Tensor};
 
@@ -14,8 +14,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => EncoderKind::Mlp,
     };
     let estimator = match a.get(2).map(String::as_str) {
-        Some("nwj") => EstimatorKind::Nwj,
-        _ => EstimatorKind::Infonce,
+        Some("nwj") => Bound::Nwj,
+        _ => Bound::Infonce,
     };
     let t: f64 = a.get(3).map(|s| s.parse()).transpose()?.unwrap_or(2.0);
     let steps: usize = a.get(4).map(|s| s.parse()).transpose()?.unwrap_or(1000);

@@ -2,7 +2,7 @@
 //! bilinear 392×392 critic × {I_NCE, I_NWJ}, loss −I_est, shared N(0, 0.05²) noise on both
 //! training views: accuracy rises while the encoder's Jacobian becomes ill-conditioned.
 use crate::infomax::grid::{GridSettings, PairGrid};
-use crate::infomax::report::{accuracy_and_iest_charts, est_name, final_table, find, first_last, GridReport};
+use crate::infomax::report::{accuracy_and_iest_charts, final_table, find, first_last, GridReport};
 use crate::infomax::*;
 use mi_report::chart::{Chart, Series};
 use mi_report::claims::Claim;
@@ -16,7 +16,7 @@ pub const NOISE_SD: f64 = 0.05;
 
 /// Skip-MLP encoders × bilinear critic × {InfoNCE, NWJ}.
 pub fn configs() -> Vec<PairConfig> {
-    [EstimatorKind::Infonce, EstimatorKind::Nwj].into_iter().map(|est| PairConfig::new(EncoderKind::SkipMlp, CriticKind::Bilinear, est, None)).collect()
+    [Bound::Infonce, Bound::Nwj].into_iter().map(|est| PairConfig::new(EncoderKind::SkipMlp, CriticKind::Bilinear, est, None)).collect()
 }
 
 impl PairGrid for A2 {
@@ -80,7 +80,7 @@ fn claims(s: &Summary) -> Vec<Claim> {
     let b = s.baseline.pixels_test_accuracy;
     let mut rises = vec![];
     let mut conds = vec![];
-    for est in [EstimatorKind::Infonce, EstimatorKind::Nwj] {
+    for est in [Bound::Infonce, Bound::Nwj] {
         if let Some((first, last)) = find(s, |c| c.estimator == est).and_then(first_last) {
             rises.push((est, first.test_accuracy_mean, last.test_accuracy_mean, last.step));
             if let (Some(p0), Some(p1)) = (first.log_condition_percentiles, last.log_condition_percentiles) {
@@ -92,13 +92,13 @@ fn claims(s: &Summary) -> Vec<Claim> {
         Claim {
             claim: "Accuracy rises while I_est is maximised (skip-MLP encoders near identity, noisy views)".into(),
             paper: "≈0.84 → ≈0.90 at step 20k".into(),
-            ours: rises.iter().map(|(e, a0, a1, st)| format!("{} {a0:.3} → {a1:.3} (step {st})", est_name(*e))).collect::<Vec<_>>().join(", "),
+            ours: rises.iter().map(|(e, a0, a1, st)| format!("{} {a0:.3} → {a1:.3} (step {st})", e.symbol())).collect::<Vec<_>>().join(", "),
             holds: Some(rises.len() == 2 && rises.iter().all(|r| r.2 > r.1)),
         },
         Claim {
             claim: "The encoder's Jacobian becomes ill-conditioned: the median log(σ_max/σ_min) rises from ≈0".into(),
             paper: "starts ≈0 and grows steadily (axis 0–8 at 20k steps)".into(),
-            ours: conds.iter().map(|(e, m0, m1, mx)| format!("{}: median {m0:.3} → {m1:.3} (max {mx:.2})", est_name(*e))).collect::<Vec<_>>().join("; "),
+            ours: conds.iter().map(|(e, m0, m1, mx)| format!("{}: median {m0:.3} → {m1:.3} (max {mx:.2})", e.symbol())).collect::<Vec<_>>().join("; "),
             holds: Some(conds.len() == 2 && conds.iter().all(|c| c.1 < 0.5 && c.2 > c.1 + 0.1)),
         },
         Claim {
@@ -114,7 +114,7 @@ fn claims(s: &Summary) -> Vec<Claim> {
 fn conditioning_charts(s: &Summary) -> Vec<(String, Chart)> {
     let mut charts = vec![];
     for c in s.configs.iter().filter(|c| c.runs > 0) {
-        let mut chart = Chart::new(format!("A2, {}: log(σ_max/σ_min) of g1's Jacobian (Fig. 2c)", est_name(c.estimator)), "training step", "log condition number (nats)");
+        let mut chart = Chart::new(format!("A2, {}: log(σ_max/σ_min) of g1's Jacobian (Fig. 2c)", c.estimator.symbol()), "training step", "log condition number (nats)");
         for (i, label) in ["min", "20th", "40th", "60th", "80th", "max"].into_iter().enumerate() {
             chart.series.push(Series {
                 label: label.into(),
@@ -123,7 +123,7 @@ fn conditioning_charts(s: &Summary) -> Vec<(String, Chart)> {
                 color: i,
             });
         }
-        let tag = if c.estimator == EstimatorKind::Infonce { "nce" } else { "nwj" };
+        let tag = if c.estimator == Bound::Infonce { "nce" } else { "nwj" };
         charts.push((format!("conditioning_{tag}"), chart));
     }
     charts

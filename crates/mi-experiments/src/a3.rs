@@ -2,7 +2,7 @@
 //! critics × {I_NCE, I_NWJ}, loss −I_est: do larger critics give better features? On MNIST, and
 //! on CIFAR-10 halves (the paper's appendix) into `<folder>/cifar10/` when CIFAR-10 is present.
 use crate::infomax::grid::{Grid, GridSettings, PairGrid};
-use crate::infomax::report::{est_name, final_table, final_values, find, GridReport, LOG_128};
+use crate::infomax::report::{final_table, final_values, find, GridReport, LOG_128};
 use crate::infomax::*;
 use mi_report::chart::{Chart, HLine, Series};
 use mi_report::claims::{claims_table, Claim};
@@ -20,7 +20,7 @@ pub const CIFAR10_FOLDER: &str = "cifar10";
 /// MLP encoder × {bilinear, separable, concat-MLP} × {InfoNCE, NWJ}.
 pub fn configs() -> Vec<PairConfig> {
     let mut v = vec![];
-    for est in [EstimatorKind::Infonce, EstimatorKind::Nwj] {
+    for est in [Bound::Infonce, Bound::Nwj] {
         for c in [CriticKind::Bilinear, CriticKind::Separable, CriticKind::Concat] {
             v.push(PairConfig::new(EncoderKind::Mlp, c, est, None));
         }
@@ -159,9 +159,9 @@ const CRITICS: [CriticKind; 3] = [CriticKind::Bilinear, CriticKind::Separable, C
 fn claims(s: &Summary, dataset: Dataset) -> Vec<Claim> {
     let on_mnist = dataset == Dataset::Mnist;
     let paper = |mnist: &str, cifar: &str| if on_mnist { mnist.to_string() } else { cifar.to_string() };
-    let get = |c: CriticKind, e: EstimatorKind| find(s, |x| x.critic == c && x.estimator == e).map(final_values);
+    let get = |c: CriticKind, e: Bound| find(s, |x| x.critic == c && x.estimator == e).map(final_values);
     let mut claims = vec![];
-    let nwj: Vec<(CriticKind, (f64, f64, f64))> = CRITICS.into_iter().filter_map(|c| get(c, EstimatorKind::Nwj).map(|v| (c, v))).collect();
+    let nwj: Vec<(CriticKind, (f64, f64, f64))> = CRITICS.into_iter().filter_map(|c| get(c, Bound::Nwj).map(|v| (c, v))).collect();
     let acc_of = |c: CriticKind| nwj.iter().find(|x| x.0 == c).map(|x| x.1 .0);
     let i_of = |c: CriticKind| nwj.iter().find(|x| x.0 == c).map(|x| x.1 .1);
     if let (Some(bil), Some(con)) = (acc_of(CriticKind::Bilinear), acc_of(CriticKind::Concat)) {
@@ -180,7 +180,7 @@ fn claims(s: &Summary, dataset: Dataset) -> Vec<Claim> {
             holds: Some(ic > ib && ic > is),
         });
     }
-    let nce: Vec<(CriticKind, (f64, f64, f64))> = CRITICS.into_iter().filter_map(|c| get(c, EstimatorKind::Infonce).map(|v| (c, v))).collect();
+    let nce: Vec<(CriticKind, (f64, f64, f64))> = CRITICS.into_iter().filter_map(|c| get(c, Bound::Infonce).map(|v| (c, v))).collect();
     if !nce.is_empty() {
         let lowest = nce.iter().map(|x| x.1 .1).fold(f64::INFINITY, f64::min);
         claims.push(Claim {
@@ -204,8 +204,8 @@ fn claims(s: &Summary, dataset: Dataset) -> Vec<Claim> {
 fn charts(s: &Summary, dataset: Dataset) -> Vec<(String, Chart)> {
     let b = s.baseline.pixels_test_accuracy;
     let mut charts = vec![];
-    for est in [EstimatorKind::Infonce, EstimatorKind::Nwj] {
-        let en = est_name(est);
+    for est in [Bound::Infonce, Bound::Nwj] {
+        let en = est.symbol();
         let tag = if dataset == Dataset::Mnist { "A3".to_string() } else { format!("A3 ({})", dataset.label()) };
         let mut acc = Chart::new(format!("{tag}, {en}: test accuracy"), "training step", "linear-probe test accuracy");
         let mut iest = Chart::new(format!("{tag}, {en} on training batches"), "training step", "I_est (nats)");
@@ -215,10 +215,10 @@ fn charts(s: &Summary, dataset: Dataset) -> Vec<(String, Chart)> {
             iest.series.push(Series { label, points: c.curve.iter().map(|p| (p.step as f64, p.i_est_mean, p.i_est_sd)).collect(), dashed: false, color: k });
         }
         acc.hlines.push(HLine { y: b, label: format!("pixels {b:.3}") });
-        if est == EstimatorKind::Infonce {
+        if est == Bound::Infonce {
             iest.hlines.push(HLine { y: LOG_128, label: "log 128".into() });
         }
-        let tag = if est == EstimatorKind::Infonce { "nce" } else { "nwj" };
+        let tag = if est == Bound::Infonce { "nce" } else { "nwj" };
         charts.push((format!("accuracy_{tag}"), acc));
         charts.push((format!("i_est_{tag}"), iest));
     }

@@ -2,7 +2,7 @@
 //! t ∈ {2, 4}, bilinear critic, loss |I_est − t|: at matched I_est, does the ConvNet give better
 //! features?
 use crate::infomax::grid::{GridSettings, PairGrid};
-use crate::infomax::report::{est_name, final_table, final_values, find, GridReport};
+use crate::infomax::report::{final_table, final_values, find, GridReport};
 use crate::infomax::*;
 use mi_report::chart::{Chart, HLine, Series};
 use mi_report::claims::Claim;
@@ -19,7 +19,7 @@ pub const QUICK_NWJ_T4: Schedule = Schedule { steps: 5_001, eval_every: 1_250 };
 /// {MLP, ConvNet} × {InfoNCE, NWJ} × t ∈ {2, 4}, bilinear critic.
 pub fn configs() -> Vec<PairConfig> {
     let mut v = vec![];
-    for est in [EstimatorKind::Infonce, EstimatorKind::Nwj] {
+    for est in [Bound::Infonce, Bound::Nwj] {
         for t in [2.0, 4.0] {
             for enc in [EncoderKind::Mlp, EncoderKind::Convnet] {
                 v.push(PairConfig::new(enc, CriticKind::Bilinear, est, Some(t)));
@@ -44,7 +44,7 @@ impl PairGrid for A4 {
         let mut c = configs();
         if profile == Profile::Quick {
             // the pair is compared at equal steps: MLP and ConvNet alike
-            for c in c.iter_mut().filter(|c| c.estimator == EstimatorKind::Nwj && c.t == Some(4.0)) {
+            for c in c.iter_mut().filter(|c| c.estimator == Bound::Nwj && c.t == Some(4.0)) {
                 c.schedule = Some(QUICK_NWJ_T4);
             }
         }
@@ -93,15 +93,15 @@ impl PairGrid for A4 {
 fn architecture_claim(s: &Summary) -> Claim {
     let mut all_above = true;
     let mut pairs = vec![];
-    for est in [EstimatorKind::Infonce, EstimatorKind::Nwj] {
+    for est in [Bound::Infonce, Bound::Nwj] {
         for t in [2.0, 4.0] {
             let get = |e| find(s, |c| c.encoder == e && c.estimator == est && c.t == Some(t)).map(final_values);
             if let (Some(conv), Some(mlp)) = (get(EncoderKind::Convnet), get(EncoderKind::Mlp)) {
                 all_above &= conv.0 > mlp.0;
-                pairs.push(format!("{} t={t}: {:.3} vs {:.3}", est_name(est), conv.0, mlp.0));
+                pairs.push(format!("{} t={t}: {:.3} vs {:.3}", est.symbol(), conv.0, mlp.0));
             } else {
                 all_above = false;
-                pairs.push(format!("{} t={t}: missing", est_name(est)));
+                pairs.push(format!("{} t={t}: missing", est.symbol()));
             }
         }
     }
@@ -125,8 +125,8 @@ fn short_of_target(far: &[String], last_step: usize) -> String {
 fn charts(s: &Summary) -> Vec<(String, Chart)> {
     let b = s.baseline.pixels_test_accuracy;
     let mut charts = vec![];
-    for est in [EstimatorKind::Infonce, EstimatorKind::Nwj] {
-        let en = est_name(est);
+    for est in [Bound::Infonce, Bound::Nwj] {
+        let en = est.symbol();
         let mut acc = Chart::new(format!("A4, {en}: test accuracy"), "training step", "linear-probe test accuracy");
         let mut gap = Chart::new(format!("A4, {en}: |I_est − t|"), "training step", "|I_est − t| (nats, training batches)");
         for c in s.configs.iter().filter(|c| c.estimator == est && c.runs > 0) {
@@ -138,7 +138,7 @@ fn charts(s: &Summary) -> Vec<(String, Chart)> {
             gap.series.push(Series { label, points, dashed, color });
         }
         acc.hlines.push(HLine { y: b, label: format!("pixels {b:.3}") });
-        let tag = est_name(est).to_lowercase().replace("i_", "");
+        let tag = est.symbol().to_lowercase().replace("i_", "");
         charts.push((format!("accuracy_{tag}"), acc));
         charts.push((format!("gap_{tag}"), gap));
     }

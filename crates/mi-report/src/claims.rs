@@ -68,7 +68,9 @@ pub fn render(title: &str, intro: &str, claims: &[Claim], sections: &[(String, S
     let mut s = String::new();
     let _ = writeln!(s, "# {title}\n\n{intro}\n");
     // a study that checks no claim of the paper (a picture, a table of estimates) has no table
-    if !claims.is_empty() {
+    if claims.is_empty() {
+        s.pop(); // the next heading brings its own blank line
+    } else {
         let _ = writeln!(s, "## Claims of the paper, checked\n");
         s.push_str(&claims_table(claims));
     }

@@ -61,7 +61,7 @@ pub fn run<E: Experiment>(exp: &E, opts: &RunOptions) -> Result<PathBuf> {
     };
     exp.after_units(&settings, &prepared, &ctx)?;
     write_outputs(exp, &settings, &prepared, &records, &ctx, true)?;
-    ctx.say(&format!("{}: wrote {}", ctx.id, out.join(REPORT).display()));
+    // the caller prints where the report is (on stdout, for scripts)
     Ok(out)
 }
 

@@ -189,8 +189,10 @@ impl Provenance {
             .ok()
             .filter(|o| o.status.success())
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+        // uncommitted changes to the code, not to results/ (rerunning a committed experiment
+        // replaces its results folder while it runs)
         let dirty = std::process::Command::new("git")
-            .args(["status", "--porcelain", "--untracked-files=no"])
+            .args(["status", "--porcelain", "--untracked-files=no", "--", ":(top)", ":(top,exclude)results"])
             .output()
             .ok()
             .filter(|o| o.status.success())

@@ -17,7 +17,7 @@ pub const ADVERSARIAL: &str = "adversarial.json";
 
 /// Additive RealNVP encoders × bilinear critic × {InfoNCE, NWJ}.
 pub fn configs() -> Vec<PairConfig> {
-    [EstimatorKind::Infonce, EstimatorKind::Nwj]
+    [Bound::Infonce, Bound::Nwj]
         .into_iter()
         .map(|est| PairConfig::new(EncoderKind::RealnvpAdditive, CriticKind::Bilinear, est, None))
         .collect()

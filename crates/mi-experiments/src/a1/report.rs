@@ -1,6 +1,6 @@
 //! A1's claims, plots and sections: A1a from the grid's summary, A1b from `adversarial.json`.
 use super::adversarial::{AdversarialSettings, AdversarialSummary};
-use crate::infomax::report::{accuracy_and_iest_charts, est_name, final_table, find, first_last, GridReport};
+use crate::infomax::report::{accuracy_and_iest_charts, final_table, find, first_last, GridReport};
 use crate::infomax::*;
 use mi_report::chart::{Chart, HLine, Series};
 use mi_report::claims::Claim;
@@ -35,7 +35,7 @@ fn a1a_claims(s: &Summary) -> Vec<Claim> {
     let b = s.baseline.pixels_test_accuracy;
     let mut finals = vec![];
     let mut starts = vec![];
-    for est in [EstimatorKind::Infonce, EstimatorKind::Nwj] {
+    for est in [Bound::Infonce, Bound::Nwj] {
         if let Some((first, last)) = find(s, |c| c.estimator == est).and_then(first_last) {
             finals.push((est, last.test_accuracy_mean, last.step));
             starts.push((est, first.test_accuracy_mean));
@@ -45,13 +45,13 @@ fn a1a_claims(s: &Summary) -> Vec<Claim> {
         Claim {
             claim: "A1a: maximising I_est with a bijective (additive RealNVP) encoder raises accuracy above the pixel baseline, for both estimators".into(),
             paper: "≈0.85 → ≈0.89 (I_NCE) and ≈0.90 (I_NWJ) at step 20k; pixels ≈0.85".into(),
-            ours: format!("pixels {b:.3}; {}", finals.iter().map(|(e, a, st)| format!("{} {a:.3} at step {st}", est_name(*e))).collect::<Vec<_>>().join(", ")),
+            ours: format!("pixels {b:.3}; {}", finals.iter().map(|(e, a, st)| format!("{} {a:.3} at step {st}", e.symbol())).collect::<Vec<_>>().join(", ")),
             holds: Some(finals.len() == 2 && finals.iter().all(|f| f.1 > b)),
         },
         Claim {
             claim: "A1a: the encoder starts as a permutation of the pixels, so step 0 matches the pixel baseline".into(),
             paper: "starts at ≈ the pixel baseline".into(),
-            ours: starts.iter().map(|(e, a)| format!("{} {a:.3} at step 0", est_name(*e))).collect::<Vec<_>>().join(", "),
+            ours: starts.iter().map(|(e, a)| format!("{} {a:.3} at step 0", e.symbol())).collect::<Vec<_>>().join(", "),
             holds: Some(starts.len() == 2 && starts.iter().all(|x| (x.1 - b).abs() < 0.02)),
         },
     ]

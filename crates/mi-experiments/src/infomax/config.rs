@@ -21,13 +21,9 @@ pub enum CriticKind {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EstimatorKind {
-    Infonce,
-    Nwj,
-    None,
-}
+/// The bound a configuration trains and reports: the one [`Bound`] type of mi-estimators, so a
+/// new bound is usable here without a new arm (it is serialised by its canonical name).
+pub use mi_estimators::bounds::Bound;
 
 /// One configuration of an experiment grid.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -35,7 +31,7 @@ pub struct PairConfig {
     pub name: String,
     pub encoder: EncoderKind,
     pub critic: CriticKind,
-    pub estimator: EstimatorKind,
+    pub estimator: Bound,
     /// Target of the loss |I_est − t|; `None` for the loss −I_est.
     pub t: Option<f64>,
     /// This configuration's own training length, in place of the loop's (`None`: the loop's).
@@ -117,7 +113,7 @@ impl LoopSettings {
 impl PairConfig {
     /// A configuration named as the records name it: `<encoder>-<critic>-<estimator>[-t<t>]`,
     /// each part the name its kind serialises to.
-    pub fn new(encoder: EncoderKind, critic: CriticKind, estimator: EstimatorKind, t: Option<f64>) -> Self {
+    pub fn new(encoder: EncoderKind, critic: CriticKind, estimator: Bound, t: Option<f64>) -> Self {
         let base = format!("{}-{}-{}", serde_name(&encoder), serde_name(&critic), serde_name(&estimator));
         let name = match t {
             Some(t) => format!("{base}-t{t}"),

@@ -1,5 +1,5 @@
 //! The networks of one configuration (two encoders and a critic in one VarStore) and its loss.
-use super::{CriticKind, Dataset, EncoderKind, EstimatorKind, PairConfig};
+use super::{CriticKind, Dataset, EncoderKind, Bound, PairConfig};
 use mi_critics::Critic;
 use mi_encoders::Encoder;
 use mi_train::{ExperimentError, Result};
@@ -58,12 +58,10 @@ pub fn build_models_for(cfg: &PairConfig, dataset: Dataset, device: Device, seed
 }
 
 /// The bound `kind` on a B×B score matrix (positive pairs on the diagonal), in nats.
-pub fn bound(kind: EstimatorKind, scores: &Tensor) -> Result<Tensor> {
-    Ok(match kind {
-        EstimatorKind::Infonce => mi_estimators::bounds::infonce_tensor(scores)?,
-        EstimatorKind::Nwj => mi_estimators::bounds::nwj_tensor(scores)?,
-        EstimatorKind::None => return Err(ExperimentError::Invalid("no estimator given".into())),
-    })
+/// Bounds that need more than the scores (MINE's moving average, TUBA's and I_α's baseline) are
+/// refused with a message: this loop trains no baseline network.
+pub fn bound(kind: Bound, scores: &Tensor) -> Result<Tensor> {
+    Ok(kind.tensor(scores)?)
 }
 
 /// The training loss: |I_est − t| with a target `t`, else −I_est.

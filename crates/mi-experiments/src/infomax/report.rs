@@ -17,15 +17,6 @@ pub struct GridReport {
     pub sections: Vec<(String, String)>,
 }
 
-/// The paper's symbol of an estimator.
-pub fn est_name(e: EstimatorKind) -> &'static str {
-    match e {
-        EstimatorKind::Infonce => "I_NCE",
-        EstimatorKind::Nwj => "I_NWJ",
-        EstimatorKind::None => "none",
-    }
-}
-
 /// (test accuracy, I_est, |I_est − t|) at a configuration's last evaluation (NaN when missing).
 pub fn final_values(c: &ConfigSummary) -> (f64, f64, f64) {
     c.last.as_ref().map(|p| (p.test_accuracy_mean, p.i_est_mean, p.gap_mean.unwrap_or(f64::NAN))).unwrap_or((f64::NAN, f64::NAN, f64::NAN))
@@ -45,7 +36,7 @@ pub fn accuracy_and_iest_charts(s: &Summary, tag: &str, b: f64) -> Vec<(String, 
     let mut acc = Chart::new(format!("{tag}: test accuracy"), "training step", "linear-probe test accuracy");
     let mut iest = Chart::new(format!("{tag}: I_est on training batches"), "training step", "I_est (nats)");
     for (k, c) in s.configs.iter().filter(|c| c.runs > 0).enumerate() {
-        let label = est_name(c.estimator).to_string();
+        let label = c.estimator.symbol().to_string();
         acc.series.push(Series { label: label.clone(), points: c.curve.iter().map(|p| (p.step as f64, p.test_accuracy_mean, p.test_accuracy_sd)).collect(), dashed: false, color: k });
         iest.series.push(Series { label, points: c.curve.iter().map(|p| (p.step as f64, p.i_est_mean, p.i_est_sd)).collect(), dashed: false, color: k });
     }

@@ -1,5 +1,5 @@
 //! A grid's summary the way the paper plots it: mean ± 1 sd over runs at every evaluation step.
-use super::{CriticKind, EncoderKind, EstimatorKind, EvalRecord, PairConfig, ProbeScores};
+use super::{CriticKind, EncoderKind, Bound, EvalRecord, PairConfig, ProbeScores};
 use mi_report::stats::mean_sd;
 use mi_train::Profile;
 use serde::{Deserialize, Serialize};
@@ -31,7 +31,7 @@ pub struct ConfigSummary {
     pub name: String,
     pub encoder: EncoderKind,
     pub critic: CriticKind,
-    pub estimator: EstimatorKind,
+    pub estimator: Bound,
     pub t: Option<f64>,
     pub runs: usize,
     #[serde(rename = "final")]
@@ -137,7 +137,7 @@ mod tests {
             config: config.into(),
             encoder: EncoderKind::Mlp,
             critic: CriticKind::Bilinear,
-            estimator: EstimatorKind::Infonce,
+            estimator: Bound::Infonce,
             t: Some(2.0),
             run,
             seed: 0,
@@ -155,7 +155,7 @@ mod tests {
 
     #[test]
     fn summary_is_mean_and_sample_sd_per_step() {
-        let cfg = PairConfig { name: "a".into(), encoder: EncoderKind::Mlp, critic: CriticKind::Bilinear, estimator: EstimatorKind::Infonce, t: Some(2.0), schedule: None };
+        let cfg = PairConfig { name: "a".into(), encoder: EncoderKind::Mlp, critic: CriticKind::Bilinear, estimator: Bound::Infonce, t: Some(2.0), schedule: None };
         let recs = vec![rec("a", 0, 0, 0.8, 1.0), rec("a", 1, 0, 0.9, 3.0), rec("a", 0, 10, 0.85, 2.0), rec("a", 1, 10, 0.85, 2.0), rec("b", 0, 0, 0.1, 0.0)];
         let base = ProbeScores { test_accuracy: 0.84, train_accuracy: 0.86, probe_epochs: 3, probe_seconds: 1.0 };
         let s = summarize("x", Profile::Smoke, std::slice::from_ref(&cfg), &base, &recs);

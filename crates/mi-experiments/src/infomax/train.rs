@@ -21,7 +21,7 @@ pub struct EvalRecord {
     pub config: String,
     pub encoder: EncoderKind,
     pub critic: CriticKind,
-    pub estimator: EstimatorKind,
+    pub estimator: Bound,
     pub t: Option<f64>,
     pub run: usize,
     pub seed: u64,
@@ -218,7 +218,7 @@ mod tests {
     fn features_do_not_depend_on_the_chunk_size() {
         let data = PairViews::from_mnist(&tiny_mnist(700, 10), Device::Cpu).unwrap();
         for encoder in [EncoderKind::Mlp, EncoderKind::Convnet] {
-            let cfg = PairConfig { name: "f".into(), encoder, critic: CriticKind::Bilinear, estimator: EstimatorKind::Infonce, t: None, schedule: None };
+            let cfg = PairConfig { name: "f".into(), encoder, critic: CriticKind::Bilinear, estimator: Bound::Infonce, t: None, schedule: None };
             let m = build_models(&cfg, Device::Cpu, 3).unwrap();
             let whole = features(&*m.g1, &data.train_x1, 4096).unwrap();
             let chunked = features(&*m.g1, &data.train_x1, feature_chunk(Device::Cpu)).unwrap();
@@ -239,7 +239,7 @@ mod tests {
             name: "mlp-bilinear-nwj-t4".into(),
             encoder: EncoderKind::Mlp,
             critic: CriticKind::Bilinear,
-            estimator: EstimatorKind::Nwj,
+            estimator: Bound::Nwj,
             t: Some(4.0),
             schedule: None,
         };

@@ -28,7 +28,8 @@ use mi_estimators::tasks::Task;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use staircase::{CriticArch, Estimator, Objective, RunRecord, StaircaseSettings, TaskVariant, TrainConfig};
+use mi_estimators::bounds::Bound;
+use staircase::{reported, CriticArch, RunRecord, StaircaseSettings, TaskVariant, TrainConfig, OBJECTIVES};
 use std::collections::BTreeMap;
 mod settings;
 mod studies;
@@ -162,14 +163,14 @@ mod tests {
     fn level_statistics_use_the_window_and_skip_non_finite_values() {
         let mut est = BTreeMap::new();
         // level 1 (2 nats): 4 steps, window = last 2 → values 3, 5; level 2 (4 nats): 4, None
-        est.insert(Estimator::Nwj, vec![Some(0.0), Some(0.0), Some(3.0), Some(5.0), Some(9.0), Some(9.0), Some(4.0), None]);
+        est.insert(Bound::Nwj, vec![Some(0.0), Some(0.0), Some(3.0), Some(5.0), Some(9.0), Some(9.0), Some(4.0), None]);
         let r = RunRecord {
             config: "c".into(),
             run: 0,
             seed: 0,
             critic: CriticArch::Separable,
             task: TaskVariant::Gaussian,
-            objective: Objective::Nwj,
+            objective: Bound::Nwj,
             steps_per_level: 4,
             levels_nats: vec![2.0, 4.0],
             estimates_nats: est,
@@ -177,7 +178,7 @@ mod tests {
             seconds: 0.0,
             cap_eval: vec![],
         };
-        let s = summarize_series(&[&r], Estimator::Nwj, 0.5, 2).unwrap();
+        let s = summarize_series(&[&r], Bound::Nwj, 0.5, 2).unwrap();
         let l = &s.levels[0];
         assert_eq!((l.n_finite, l.n_nonfinite), (2, 0));
         assert_eq!((l.mean_nats, l.bias_nats, l.variance, l.mse), (4.0, 2.0, 2.0, 5.0));

@@ -32,7 +32,7 @@ pub struct LimitsSettings {
     pub concat_steps_per_level: usize,
     pub tasks: Vec<TaskVariant>,
     pub concat_tasks: Vec<TaskVariant>,
-    pub objectives: Vec<Objective>,
+    pub objectives: Vec<Bound>,
     /// Bias/variance/MSE of a level use its last `window_fraction` of steps.
     pub window_fraction: f64,
     /// Steps per point of the plotted curves (mean ± sd of the estimates in the bin).
@@ -64,7 +64,6 @@ impl LimitsSettings {
             hidden: vec![256, 256],
             embed: 32,
             mine_ema_decay: 0.99,
-            alpha: 0.01,
             cap_sizes: vec![64, 256, 1024, 4096],
             cap_trials: 3,
         };
@@ -78,7 +77,7 @@ impl LimitsSettings {
             concat_steps_per_level: 4_000,
             tasks: vec![TaskVariant::Gaussian, TaskVariant::Cubic],
             concat_tasks: vec![TaskVariant::Gaussian, TaskVariant::Cubic],
-            objectives: Objective::ALL.to_vec(),
+            objectives: OBJECTIVES.to_vec(),
             window_fraction: 0.5,
             bin_steps: 50,
             optimal: OptimalSettings { levels_nats: levels, batch: 64, trials: 20_000, infonce_batches: vec![16, 64, 256, 1024], infonce_trials: 100 },
@@ -121,7 +120,7 @@ impl LimitsSettings {
             for &task in tasks {
                 for &objective in &self.objectives {
                     v.push(TrainConfig {
-                        name: format!("{}-{}-{}", critic.name(), task.name(), objective.name()),
+                        name: format!("{}-{}-{}", critic.name(), task.name(), objective),
                         critic,
                         task,
                         objective,

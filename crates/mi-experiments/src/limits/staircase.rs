@@ -9,13 +9,16 @@
 //!   separate SMILE run with the same seed would train exactly the same critic;
 //! * I_α (α = 0.01) with a learned baseline a(x) (an MLP of the row variable) → I_α.
 //!
+//! Objectives are [`Bound`]s: any bound of mi-estimators trains here (one that needs a baseline
+//! gets the baseline network), so a new bound needs no change in this file.
+//!
 //! Training is in f32; the recorded estimates are the f64 bounds of `mi-estimators` on the
 //! step's score matrix (exact log-sum-exp), before that step's update. A step whose loss is not
 //! finite is not applied (counted in `skipped_steps`) so one overflow cannot poison the critic.
 use mi_train::{ExperimentError, Result};
 use mi_train::progress::RunProgress;
 use mi_critics::{ConcatMlp, Critic, Separable};
-use mi_estimators::bounds::{self, MineEma};
+use mi_estimators::bounds::{Bound, MineEma};
 use mi_estimators::tasks::{Task, Transform};
 use ndarray::{Array1, Array2};
 use rand::{Rng, SeedableRng};
@@ -69,104 +72,36 @@ impl CriticArch {
     }
 }
 
-/// What the critic is trained to maximise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Objective {
-    Infonce,
-    Nwj,
-    Mine,
-    Js,
-    Ialpha,
-}
+/// The bounds the staircase trains as objectives by default (Poole et al.'s figure), in order.
+pub const OBJECTIVES: [Bound; 5] = [Bound::Infonce, Bound::Nwj, Bound::Mine, Bound::Js, IALPHA];
+/// SMILE with τ = 1 and τ = 5, the two clippings the staircase reads a JS critic with.
+pub const SMILE_1: Bound = Bound::Smile { tau: 1.0 };
+pub const SMILE_5: Bound = Bound::Smile { tau: 5.0 };
+/// I_α with α = 0.01, the staircase's setting.
+pub const IALPHA: Bound = Bound::Ialpha { alpha: Bound::DEFAULT_ALPHA };
 
-impl Objective {
-    pub const ALL: [Objective; 5] = [Objective::Infonce, Objective::Nwj, Objective::Mine, Objective::Js, Objective::Ialpha];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Objective::Infonce => "infonce",
-            Objective::Nwj => "nwj",
-            Objective::Mine => "mine",
-            Objective::Js => "js",
-            Objective::Ialpha => "ialpha",
-        }
-    }
-
-    /// The estimates a run with this objective records.
-    pub fn reported(self) -> &'static [Estimator] {
-        match self {
-            Objective::Infonce => &[Estimator::Infonce],
-            Objective::Nwj => &[Estimator::Nwj],
-            Objective::Mine => &[Estimator::DvMine],
-            Objective::Js => &[Estimator::JsNwj, Estimator::Smile1, Estimator::Smile5],
-            Objective::Ialpha => &[Estimator::Ialpha],
-        }
+/// The estimates a run trained with `objective` records: a JS critic is read three ways (NWJ of
+/// f + 1, SMILE τ = 1, SMILE τ = 5: SMILE's gradient *is* JS's); every other bound as itself.
+pub fn reported(objective: Bound) -> Vec<Bound> {
+    match objective {
+        Bound::Js => vec![Bound::Js, SMILE_1, SMILE_5],
+        b => vec![b],
     }
 }
 
-/// A reported estimate (one panel of the staircase figure).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Estimator {
-    Infonce,
-    Nwj,
-    DvMine,
-    JsNwj,
-    Smile1,
-    Smile5,
-    Ialpha,
+/// Every estimate runs trained with `objectives` record, each once, in order (the figure's panels).
+pub fn all_reported(objectives: &[Bound]) -> Vec<Bound> {
+    let mut all: Vec<Bound> = objectives.iter().flat_map(|&o| reported(o)).collect();
+    all.sort();
+    all.dedup();
+    all
 }
 
-impl Estimator {
-    pub const ALL: [Estimator; 7] =
-        [Estimator::Infonce, Estimator::Nwj, Estimator::DvMine, Estimator::JsNwj, Estimator::Smile1, Estimator::Smile5, Estimator::Ialpha];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Estimator::Infonce => "infonce",
-            Estimator::Nwj => "nwj",
-            Estimator::DvMine => "dv_mine",
-            Estimator::JsNwj => "js_nwj",
-            Estimator::Smile1 => "smile_tau1",
-            Estimator::Smile5 => "smile_tau5",
-            Estimator::Ialpha => "i_alpha",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Estimator::Infonce => "InfoNCE",
-            Estimator::Nwj => "NWJ",
-            Estimator::DvMine => "DV/MINE",
-            Estimator::JsNwj => "JS (NWJ of the JS critic)",
-            Estimator::Smile1 => "SMILE τ=1",
-            Estimator::Smile5 => "SMILE τ=5",
-            Estimator::Ialpha => "I_α (α=0.01)",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Estimator> {
-        Estimator::ALL.into_iter().find(|e| e.name() == name)
-    }
-
-    /// The estimate on a score matrix (f64; `log_baseline` only for I_α). `None` when the bound
-    /// is not finite or the scores are not (a diverged critic).
-    pub fn value(self, s: &Array2<f64>, log_baseline: Option<&Array1<f64>>, alpha: f64) -> Option<f64> {
-        let v = match self {
-            Estimator::Infonce => bounds::infonce(&s.view()),
-            Estimator::Nwj => bounds::nwj(&s.view()),
-            Estimator::DvMine => bounds::dv(&s.view()),
-            Estimator::JsNwj => bounds::nwj(&(s + 1.0).view()),
-            Estimator::Smile1 => bounds::smile(&s.view(), 1.0),
-            Estimator::Smile5 => bounds::smile(&s.view(), 5.0),
-            Estimator::Ialpha => match log_baseline {
-                Some(b) => bounds::interpolated(&s.view(), &b.view(), alpha),
-                None => return None,
-            },
-        };
-        v.ok().filter(|v| v.is_finite())
-    }
+/// A bound's value on one score matrix (f64; the baseline only for the bounds that use one);
+/// `None` when it is not finite or cannot be computed (a diverged critic).
+fn value(bound: Bound, scores: &Array2<f64>, log_baseline: Option<&Array1<f64>>) -> Option<f64> {
+    let lb = log_baseline.map(|b| b.view());
+    bound.value_with_baseline(&scores.view(), lb.as_ref()).ok().filter(|v| v.is_finite())
 }
 
 /// One training run's configuration.
@@ -175,7 +110,7 @@ pub struct TrainConfig {
     pub name: String,
     pub critic: CriticArch,
     pub task: TaskVariant,
-    pub objective: Objective,
+    pub objective: Bound,
     pub steps_per_level: usize,
 }
 
@@ -189,7 +124,6 @@ pub struct StaircaseSettings {
     pub hidden: Vec<i64>,
     pub embed: i64,
     pub mine_ema_decay: f64,
-    pub alpha: f64,
     /// Sample sizes N at which the trained separable critics are evaluated after the last level.
     pub cap_sizes: Vec<usize>,
     pub cap_trials: usize,
@@ -199,7 +133,7 @@ pub struct StaircaseSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CapEval {
     pub n: usize,
-    pub estimator: Estimator,
+    pub estimator: Bound,
     /// One value per trial; `None` where not finite.
     pub values_nats: Vec<Option<f64>>,
 }
@@ -212,12 +146,12 @@ pub struct RunRecord {
     pub seed: u64,
     pub critic: CriticArch,
     pub task: TaskVariant,
-    pub objective: Objective,
+    pub objective: Bound,
     pub steps_per_level: usize,
     pub levels_nats: Vec<f64>,
     /// Per reported estimator, the estimate at every step (all levels in order); `None` where
     /// not finite. Stored as f32 (the values are noisy to far more than f32's precision).
-    pub estimates_nats: BTreeMap<Estimator, Vec<Option<f32>>>,
+    pub estimates_nats: BTreeMap<Bound, Vec<Option<f32>>>,
     pub skipped_steps: usize,
     pub seconds: f64,
     pub cap_eval: Vec<CapEval>,
@@ -238,7 +172,7 @@ fn build(cfg: &TrainConfig, s: &StaircaseSettings, device: Device, seed: u64) ->
         CriticArch::Separable => Box::new(Separable::with_layers(&vs.root().sub("critic"), d, d, &s.hidden, s.embed)?),
         CriticArch::Concat => Box::new(ConcatMlp::with_layers(&vs.root().sub("critic"), d, d, &s.hidden)?),
     };
-    let baseline = (cfg.objective == Objective::Ialpha).then(|| {
+    let baseline = cfg.objective.needs_baseline().then(|| {
         let p = vs.root().sub("baseline");
         let mut seq = nn::seq();
         let mut prev = d;
@@ -276,8 +210,8 @@ pub fn train(cfg: &TrainConfig, s: &StaircaseSettings, run: usize, base_seed: u6
     let mut opt = nn::Adam::default().build(&m.vs, s.learning_rate)?;
     let mut ema = MineEma::new(s.mine_ema_decay)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x57a1_5ca5);
-    let reported = cfg.objective.reported();
-    let mut estimates: BTreeMap<Estimator, Vec<Option<f32>>> = reported.iter().map(|&e| (e, vec![])).collect();
+    let reported = reported(cfg.objective);
+    let mut estimates: BTreeMap<Bound, Vec<Option<f32>>> = reported.iter().map(|&e| (e, vec![])).collect();
     let total = cfg.steps_per_level * s.levels_nats.len();
     let mut progress = RunProgress::new(format!("{} run {run}", cfg.name), total as u64, quiet);
     let start = Instant::now();
@@ -289,17 +223,17 @@ pub fn train(cfg: &TrainConfig, s: &StaircaseSettings, run: usize, base_seed: u6
             let (xt, yt) = (to_tensor(&x, device), to_tensor(&y, device));
             let scores = m.critic.scores(&xt, &yt);
             let log_baseline = m.baseline.as_ref().map(|b| b.forward(&xt).squeeze_dim(1));
-            let loss = -objective_tensor(cfg.objective, &scores, log_baseline.as_ref(), &mut ema, s.alpha)?;
+            let loss = -cfg.objective.tensor_with(&scores, Some(&mut ema), log_baseline.as_ref())?;
             if loss.double_value(&[]).is_finite() {
                 opt.backward_step(&loss);
             } else {
                 opt.zero_grad();
                 skipped += 1;
             }
-            let shown = record_estimates(&mut estimates, reported, &scores, log_baseline.as_ref(), s.alpha)?;
+            let shown = record_estimates(&mut estimates, &reported, &scores, log_baseline.as_ref())?;
             let done = estimates.values().next().map_or(0, Vec::len);
             if k % 25 == 0 || done == total {
-                progress.update(done as u64, &format!("I = {mi} nats, {} {shown:.3}", reported[0].name()));
+                progress.update(done as u64, &format!("I = {mi} nats, {} {shown:.3}", reported[0]));
             }
         }
     }
@@ -325,29 +259,13 @@ pub fn train(cfg: &TrainConfig, s: &StaircaseSettings, run: usize, base_seed: u6
     })
 }
 
-/// The training objective of one step (its gradient is what matters; JS trains through SMILE's
-/// clipped form, whose value is unused).
-fn objective_tensor(objective: Objective, scores: &Tensor, log_baseline: Option<&Tensor>, ema: &mut MineEma, alpha: f64) -> Result<Tensor> {
-    Ok(match objective {
-        Objective::Infonce => bounds::infonce_tensor(scores)?,
-        Objective::Nwj => bounds::nwj_tensor(scores)?,
-        Objective::Mine => bounds::mine_tensor(scores, ema)?,
-        Objective::Js => bounds::smile_tensor(scores, 5.0)?,
-        Objective::Ialpha => match log_baseline {
-            Some(b) => bounds::interpolated_tensor(scores, b, alpha)?,
-            None => return Err(ExperimentError::Invalid("I_α needs a baseline".into())),
-        },
-    })
-}
-
 /// Appends every reported bound's value on this step's scores (None where it is not finite) and
 /// returns the first one's, for the progress line.
 fn record_estimates(
-    estimates: &mut BTreeMap<Estimator, Vec<Option<f32>>>,
-    reported: &[Estimator],
+    estimates: &mut BTreeMap<Bound, Vec<Option<f32>>>,
+    reported: &[Bound],
     scores: &Tensor,
     log_baseline: Option<&Tensor>,
-    alpha: f64,
 ) -> Result<f64> {
     let s64 = to_f64(scores)?;
     let lb = match log_baseline {
@@ -356,7 +274,7 @@ fn record_estimates(
     };
     let mut shown = f64::NAN;
     for &e in reported {
-        let v = e.value(&s64, lb.as_ref(), alpha);
+        let v = value(e, &s64, lb.as_ref());
         if e == reported[0] {
             shown = v.unwrap_or(f64::NAN);
         }
@@ -376,7 +294,7 @@ fn cap_evaluation(cfg: &TrainConfig, s: &StaircaseSettings, m: &Models, device: 
     let _guard = tch::no_grad_guard();
     let mut out: Vec<CapEval> = vec![];
     for &n in &s.cap_sizes {
-        let mut per: BTreeMap<Estimator, Vec<Option<f64>>> = BTreeMap::new();
+        let mut per: BTreeMap<Bound, Vec<Option<f64>>> = BTreeMap::new();
         for _ in 0..s.cap_trials {
             let (x, y) = task.sample(n, rng.gen());
             let xt = to_tensor(&x, device);
@@ -385,8 +303,8 @@ fn cap_evaluation(cfg: &TrainConfig, s: &StaircaseSettings, m: &Models, device: 
                 Some(b) => Some(baseline_f64(&b.forward(&xt).squeeze_dim(1))?),
                 None => None,
             };
-            for &e in cfg.objective.reported() {
-                per.entry(e).or_default().push(e.value(&scores, lb.as_ref(), s.alpha));
+            for e in reported(cfg.objective) {
+                per.entry(e).or_default().push(value(e, &scores, lb.as_ref()));
             }
         }
         out.extend(per.into_iter().map(|(estimator, values_nats)| CapEval { n, estimator, values_nats }));
@@ -411,29 +329,28 @@ mod tests {
             hidden: vec![16, 16],
             embed: 8,
             mine_ema_decay: 0.99,
-            alpha: 0.01,
             cap_sizes: vec![32],
             cap_trials: 2,
         };
         tch::set_num_threads(1);
         for critic in [CriticArch::Separable, CriticArch::Concat] {
-            for objective in Objective::ALL {
-                let cfg = TrainConfig { name: format!("{}-{}", critic.name(), objective.name()), critic, task: TaskVariant::Cubic, objective, steps_per_level: 6 };
+            for objective in OBJECTIVES.into_iter().chain([Bound::Dv, Bound::Tuba]) {
+                let cfg = TrainConfig { name: format!("{}-{objective}", critic.name()), critic, task: TaskVariant::Cubic, objective, steps_per_level: 6 };
                 let r = train(&cfg, &s, 0, 1, Device::Cpu, true).unwrap();
-                assert_eq!(r.estimates_nats.len(), objective.reported().len());
+                assert_eq!(r.estimates_nats.len(), reported(objective).len());
                 for v in r.estimates_nats.values() {
                     assert_eq!(v.len(), 12);
                     assert!(v.iter().all(|x| x.is_some()), "{cfg:?}: {v:?}");
                 }
-                if objective == Objective::Infonce {
+                if objective == Bound::Infonce {
                     let cap = (16f32).ln();
-                    assert!(r.estimates_nats[&Estimator::Infonce].iter().all(|v| v.unwrap() <= cap + 1e-6));
+                    assert!(r.estimates_nats[&Bound::Infonce].iter().all(|v| v.unwrap() <= cap + 1e-6));
                 }
                 let again = train(&cfg, &s, 0, 1, Device::Cpu, true).unwrap();
                 assert_eq!(again.estimates_nats, r.estimates_nats, "{cfg:?} is not repeatable");
                 match critic {
                     CriticArch::Separable => {
-                        assert_eq!(r.cap_eval.len(), objective.reported().len());
+                        assert_eq!(r.cap_eval.len(), reported(objective).len());
                         assert!(r.cap_eval.iter().all(|c| c.n == 32 && c.values_nats.len() == 2));
                     }
                     CriticArch::Concat => assert!(r.cap_eval.is_empty()),

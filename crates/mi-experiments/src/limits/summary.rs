@@ -19,8 +19,8 @@ pub struct LevelStats {
 pub struct SeriesSummary {
     pub critic: CriticArch,
     pub task: TaskVariant,
-    pub objective: Objective,
-    pub estimator: Estimator,
+    pub objective: Bound,
+    pub estimator: Bound,
     pub runs: usize,
     pub steps_per_level: usize,
     pub skipped_steps: usize,
@@ -84,7 +84,7 @@ pub struct CapPoint {
 pub struct TrainedCap {
     pub config: String,
     pub task: TaskVariant,
-    pub estimator: Estimator,
+    pub estimator: Bound,
     pub mean_nats: f64,
     pub max_nats: f64,
     pub trials: usize,
@@ -108,7 +108,7 @@ pub struct Summary {
 }
 
 /// Per-level statistics and the binned curve of one estimator over its runs.
-pub(super) fn summarize_series(records: &[&RunRecord], estimator: Estimator, window_fraction: f64, bin: usize) -> Option<SeriesSummary> {
+pub(super) fn summarize_series(records: &[&RunRecord], estimator: Bound, window_fraction: f64, bin: usize) -> Option<SeriesSummary> {
     let first = records.first()?;
     let spl = first.steps_per_level;
     let window = ((spl as f64 * window_fraction).ceil() as usize).clamp(1, spl);
@@ -158,7 +158,7 @@ pub(super) fn summarize_staircase(records: &[RunRecord], s: &LimitsSettings) -> 
     let mut out = vec![];
     for cfg in s.configs() {
         if let Some(rs) = groups.get(cfg.name.as_str()) {
-            for &e in cfg.objective.reported() {
+            for e in reported(cfg.objective) {
                 out.extend(summarize_series(rs, e, s.window_fraction, s.bin_steps));
             }
         }

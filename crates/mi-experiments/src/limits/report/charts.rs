@@ -24,7 +24,7 @@ pub fn charts(s: &Summary, cfg: &LimitsSettings) -> Vec<(String, Chart)> {
 /// One staircase panel per estimator: every (critic, task) series over the true MI.
 fn staircase_charts(s: &Summary, cfg: &LimitsSettings) -> Vec<(String, Chart)> {
     let mut out = vec![];
-for e in Estimator::ALL {
+for e in all_reported(&cfg.objectives) {
     let xs: Vec<&SeriesSummary> = s.staircase.iter().filter(|x| x.estimator == e).collect();
     if xs.is_empty() {
         continue;
@@ -57,10 +57,10 @@ for e in Estimator::ALL {
             color,
         });
     }
-    if e == Estimator::Infonce {
+    if e == Bound::Infonce {
         c.hlines.push(HLine { y: (cfg.staircase.batch as f64).ln(), label: format!("log {}", cfg.staircase.batch) });
     }
-    out.push((format!("staircase_{}", e.name()), c));
+    out.push((format!("staircase_{}", e), c));
 }
     out
 }
@@ -127,7 +127,7 @@ fn cap_chart(s: &Summary) -> Chart {
         dashed: true,
         color: 1,
     });
-    for (k, e) in [Estimator::Infonce, Estimator::Nwj, Estimator::DvMine, Estimator::Smile5].into_iter().enumerate() {
+    for (k, e) in [Bound::Infonce, Bound::Nwj, Bound::Mine, SMILE_5].into_iter().enumerate() {
         let pts: Vec<(f64, f64, f64)> = s
             .cap
             .iter()

@@ -45,7 +45,7 @@ fn infonce_capped(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
     };
     let (mut ok, mut any, mut parts) = (true, false, vec![]);
     for (c, t) in combos(s) {
-        if let Some(x) = series(s, c, t, Estimator::Infonce) {
+        if let Some(x) = series(s, c, t, Bound::Infonce) {
             let lv: Vec<&LevelStats> = x.levels.iter().filter(|l| l.mi_nats >= 6.0).collect();
             if lv.is_empty() {
                 continue;
@@ -84,10 +84,10 @@ fn infonce_capped(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
 /// it is reported next to NWJ rather than counted against it.
 fn nwj_variance_grows(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
     let top2: Vec<f64> = cfg.staircase.levels_nats.iter().rev().take(2).copied().collect();
-    let nwj_type = |e: Estimator| matches!(e, Estimator::Nwj | Estimator::JsNwj);
+    let nwj_type = |e: Bound| matches!(e, Bound::Nwj | Bound::Js);
     let (mut ok, mut any, mut parts) = (true, false, vec![]);
     for (c, t) in combos(s) {
-        let Some(n) = series(s, c, t, Estimator::Nwj) else { continue };
+        let Some(n) = series(s, c, t, Bound::Nwj) else { continue };
         any = true;
         let v: Vec<f64> = n.levels.iter().map(|l| l.variance).collect();
         let k = v.len();
@@ -101,10 +101,10 @@ fn nwj_variance_grows(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
                 .iter()
                 .filter(|x| x.critic == c && x.task == t && !nwj_type(x.estimator))
                 .filter_map(|x| level(x, mi).map(|l| (x.estimator, l.variance)))
-                .fold((Estimator::Nwj, f64::NEG_INFINITY), |a, b| if b.1 > a.1 || b.1.is_nan() { b } else { a });
+                .fold((Bound::Nwj, f64::NEG_INFINITY), |a, b| if b.1 > a.1 || b.1.is_nan() { b } else { a });
             beats &= vn > om.1;
-            let js = series(s, c, t, Estimator::JsNwj).and_then(|x| level(x, mi)).map_or(f64::NAN, |l| l.variance);
-            others_max.push(format!("{mi}: NWJ {} vs max other {} ({}); NWJ of the JS critic {}", f3(vn), f3(om.1), om.0.name(), f3(js)));
+            let js = series(s, c, t, Bound::Js).and_then(|x| level(x, mi)).map_or(f64::NAN, |l| l.variance);
+            others_max.push(format!("{mi}: NWJ {} vs max other {} ({}); NWJ of the JS critic {}", f3(vn), f3(om.1), om.0, f3(js)));
         }
         ok &= grows && beats;
         parts.push(format!("{}: Var by level {} — {}", tag(c, t), v.iter().map(|x| f3(*x)).collect::<Vec<_>>().join(", "), others_max.join(", ")));
@@ -126,7 +126,7 @@ fn dv_biased(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
     let top2: Vec<f64> = cfg.staircase.levels_nats.iter().rev().take(2).copied().collect();
     let (mut ok, mut any, mut parts) = (true, false, vec![]);
     for (c, t) in combos(s) {
-        let Some(d) = series(s, c, t, Estimator::DvMine) else { continue };
+        let Some(d) = series(s, c, t, Bound::Mine) else { continue };
         any = true;
         let b: Vec<f64> = top2.iter().filter_map(|&mi| level(d, mi).map(|l| l.bias_nats)).collect();
         ok &= b.iter().all(|v| v.abs() > 0.5);
@@ -144,7 +144,7 @@ fn dv_biased(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
 fn smile_low_variance(s: &Summary, _cfg: &LimitsSettings, out: &mut Vec<Claim>) {
     let (mut ok, mut any, mut parts) = (true, false, vec![]);
     for (c, t) in combos(s) {
-        let (Some(sm), Some(n)) = (series(s, c, t, Estimator::Smile5), series(s, c, t, Estimator::Nwj)) else { continue };
+        let (Some(sm), Some(n)) = (series(s, c, t, SMILE_5), series(s, c, t, Bound::Nwj)) else { continue };
         any = true;
         let lower = sm.levels.iter().zip(&n.levels).all(|(a, b)| a.variance < b.variance);
         let close = sm.levels.iter().filter(|l| l.mi_nats <= 4.0).all(|l| l.bias_nats.abs() <= 1.0);
@@ -169,7 +169,7 @@ fn smile_tau_tradeoff(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
     let levels = &cfg.staircase.levels_nats;
     let (mut ok, mut any, mut parts) = (true, false, vec![]);
     for (c, t) in combos(s) {
-        let (Some(a), Some(b)) = (series(s, c, t, Estimator::Smile1), series(s, c, t, Estimator::Smile5)) else { continue };
+        let (Some(a), Some(b)) = (series(s, c, t, SMILE_1), series(s, c, t, SMILE_5)) else { continue };
         any = true;
         let var_ok = a.levels.iter().zip(&b.levels).all(|(x, y)| x.variance <= y.variance);
         let top = levels.last().copied().unwrap_or(f64::NAN);
@@ -190,7 +190,7 @@ fn ialpha_between(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
     let top2: Vec<f64> = cfg.staircase.levels_nats.iter().rev().take(2).copied().collect();
     let (mut ok, mut any, mut parts) = (true, false, vec![]);
     for (c, t) in combos(s) {
-        let (Some(ia), Some(nce), Some(n)) = (series(s, c, t, Estimator::Ialpha), series(s, c, t, Estimator::Infonce), series(s, c, t, Estimator::Nwj))
+        let (Some(ia), Some(nce), Some(n)) = (series(s, c, t, IALPHA), series(s, c, t, Bound::Infonce), series(s, c, t, Bound::Nwj))
         else {
             continue;
         };
@@ -226,13 +226,13 @@ fn cubic_changes_estimates(s: &Summary, _cfg: &LimitsSettings, out: &mut Vec<Cla
                 if d.is_finite() {
                     any = true;
                     if d.abs() > worst.0.abs() {
-                        worst = (d, format!("{} {} at {} nats: {} vs {}", x.critic.name(), x.estimator.name(), a.mi_nats, f3(b.mean_nats), f3(a.mean_nats)));
+                        worst = (d, format!("{} {} at {} nats: {} vs {}", x.critic.name(), x.estimator, a.mi_nats, f3(b.mean_nats), f3(a.mean_nats)));
                     }
                 }
             }
         }
     }
-    let smile_sep = |t| series(s, CriticArch::Separable, t, Estimator::Smile5).map(|x| x.levels.iter().map(|l| f3(l.mean_nats)).collect::<Vec<_>>().join(", "));
+    let smile_sep = |t| series(s, CriticArch::Separable, t, SMILE_5).map(|x| x.levels.iter().map(|l| f3(l.mean_nats)).collect::<Vec<_>>().join(", "));
     out.push(Claim {
         claim: "MI is invariant under y ↦ y³, the estimates are not".into(),
         paper: "the cubic variant (same MI) is estimated differently (Poole et al.; Song & Ermon Fig. 1, bottom)".into(),
@@ -340,7 +340,7 @@ fn ln_n_cap(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
     }
     let opt_ok = s.cap.iter().filter(|p| p.infonce_optimal_max_nats.is_finite()).all(|p| p.infonce_optimal_max_nats <= p.ln_n + 1e-9);
     // trained InfoNCE critics on N fresh samples obey the same cap (by construction)
-    let trained_nce_ok = s.cap.iter().all(|p| p.trained.iter().filter(|t| t.estimator == Estimator::Infonce).all(|t| t.max_nats <= p.ln_n + 1e-9));
+    let trained_nce_ok = s.cap.iter().all(|p| p.trained.iter().filter(|t| t.estimator == Bound::Infonce).all(|t| t.max_nats <= p.ln_n + 1e-9));
     let top = s.cap.first().map_or(f64::NAN, |p| p.mi_nats);
     out.push(Claim {
         claim: format!("InfoNCE from N samples never exceeds ln N, whatever the true MI ({top} nats here) and however good the critic"),
@@ -363,9 +363,9 @@ fn ln_n_cap(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
     let train_samples = cfg.separable_steps_per_level * cfg.staircase.levels_nats.len() * cfg.staircase.batch;
     let mut above = vec![];
     for p in &s.cap {
-        for t in p.trained.iter().filter(|t| t.task == TaskVariant::Gaussian && t.estimator != Estimator::Infonce) {
+        for t in p.trained.iter().filter(|t| t.task == TaskVariant::Gaussian && t.estimator != Bound::Infonce) {
             if t.mean_nats > p.ln_n {
-                above.push(format!("{} at N = {}: {}", t.estimator.name(), p.n, f3(t.mean_nats)));
+                above.push(format!("{} at N = {}: {}", t.estimator, p.n, f3(t.mean_nats)));
             }
         }
     }

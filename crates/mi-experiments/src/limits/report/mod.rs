@@ -7,10 +7,11 @@ pub use charts::{charts, staircase_grid};
 pub use claims::claims;
 pub use text::{text, TITLE};
 
-use super::staircase::{CriticArch, Estimator, TaskVariant};
+use super::staircase::{all_reported, CriticArch, TaskVariant, IALPHA, SMILE_1, SMILE_5};
+use mi_estimators::bounds::Bound;
 use super::{LevelStats, LimitsSettings, SeriesSummary, Summary};
 
-pub(super) fn series(s: &Summary, c: CriticArch, t: TaskVariant, e: Estimator) -> Option<&SeriesSummary> {
+pub(super) fn series(s: &Summary, c: CriticArch, t: TaskVariant, e: Bound) -> Option<&SeriesSummary> {
     s.staircase.iter().find(|x| x.critic == c && x.task == t && x.estimator == e)
 }
 

@@ -68,7 +68,7 @@ fn bias_table(s: &Summary, cfg: &LimitsSettings) -> String {
         t.push_str("---|");
     }
     t.push('\n');
-    for e in Estimator::ALL {
+    for e in all_reported(&cfg.objectives) {
         for x in s.staircase.iter().filter(|x| x.estimator == e) {
             let _ = write!(t, "| {} | {} | {} |", e.label(), x.critic.name(), x.task.name());
             for l in &x.levels {
@@ -160,7 +160,7 @@ fn cap_section(s: &Summary, cfg: &LimitsSettings) -> String {
         st.cap_trials
     );
     for p in &s.cap {
-        let tr: Vec<String> = p.trained.iter().filter(|t| t.task == TaskVariant::Gaussian).map(|t| format!("{} {}", t.estimator.name(), f3(t.mean_nats))).collect();
+        let tr: Vec<String> = p.trained.iter().filter(|t| t.task == TaskVariant::Gaussian).map(|t| format!("{} {}", t.estimator, f3(t.mean_nats))).collect();
         let _ = writeln!(
             cap,
             "| {} | {} | {} | {} | {} | {} |",
