@@ -40,6 +40,14 @@ pub struct Args {
     /// folder (e.g. brought back from a GPU machine), keeping its config.json.
     #[arg(long)]
     pub report_only: bool,
+    /// Train nothing: print one JSON line per run unit (index, config, run, seed, steps,
+    /// cost_core_seconds, done) for these settings and this --out folder. For planning a cluster run.
+    #[arg(long)]
+    pub list_runs: bool,
+    /// Run exactly one unit (an index from --list-runs) and record it in --out/units/; `env` reads
+    /// $SLURM_ARRAY_TASK_ID. Merge the units with --report-only afterwards.
+    #[arg(long, value_name = "I|env")]
+    pub run_index: Option<String>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -49,7 +57,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let opts = options(&args)?;
     let out = mi_experiments::reproduce(args.experiment, &opts).map_err(exit_status)?;
-    println!("wrote {}", out.join("REPORT.md").display());
+    if !opts.list_runs && opts.run_index.is_none() {
+        println!("wrote {}", out.join("REPORT.md").display());
+    }
     Ok(())
 }
 
@@ -65,7 +75,22 @@ fn options(args: &Args) -> anyhow::Result<RunOptions> {
         data_dir: args.data_dir.clone(),
         quiet: args.quiet,
         report_only: args.report_only,
+        list_runs: args.list_runs,
+        run_index: args.run_index.as_deref().map(run_index).transpose()?,
     })
+}
+
+/// `--run-index`: a number, or `env` for Slurm's `$SLURM_ARRAY_TASK_ID`.
+fn run_index(v: &str) -> anyhow::Result<usize> {
+    let (text, from) = if v == "env" {
+        let t = std::env::var("SLURM_ARRAY_TASK_ID").map_err(|_| {
+            crate::input_error("--run-index env reads $SLURM_ARRAY_TASK_ID, which is not set: run inside a Slurm array job, or give the index")
+        })?;
+        (t, " ($SLURM_ARRAY_TASK_ID)")
+    } else {
+        (v.to_string(), "")
+    };
+    text.trim().parse().map_err(|_| crate::input_error(format!("--run-index expects a unit index (0, 1, ...) or `env`, got {text:?}{from}")))
 }
 
 /// Bad input (exit status 2) or a failure (1).

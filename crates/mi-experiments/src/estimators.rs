@@ -10,7 +10,7 @@ use mi_estimators::gaussian::gaussian_mi_estimate_nats;
 use mi_estimators::knn::{ksg_mi_nats, KnnOptions, KsgAlgorithm};
 use mi_estimators::tasks::{Task, Transform};
 use mi_train::options::Override;
-use mi_train::{Context, Experiment, ExperimentError, Profile, Report, Result, RunKey, RunOptions};
+use mi_train::{Context, Experiment, ExperimentError, Profile, Report, Result, RunKey, RunOptions, UnitPlan};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
@@ -365,6 +365,12 @@ impl Experiment for Estimators {
             "tasks": p.tasks.iter().map(|t| serde_json::json!({"id": t.id(), "dx": t.dx(), "dy": t.dy(), "true_mi_nats": t.true_mi_nats()})).collect::<Vec<_>>(),
             "knn": {"k": 3, "standardize": true, "jitter": null, "norm": "max"},
         })
+    }
+
+    /// A unit (one task and seed, every size and estimator) took ≈2 s in the quick profile.
+    fn unit_plan(&self, run: &TableRun, _unit: &RunKey) -> UnitPlan {
+        let points: usize = run.profile.sizes.iter().sum();
+        UnitPlan { seed: None, steps: None, cost_core_seconds: Some(2.0 * points as f64 / 16_000.0) }
     }
 
     fn units(&self, run: &TableRun) -> Vec<RunKey> {

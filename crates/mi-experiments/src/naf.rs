@@ -12,7 +12,7 @@ use mi_flows::{fit_2d, flow_density, grid, FitConfig, Flow, Naf2d, Naf2dConfig, 
 use mi_report::chart::esc as xml_escape;
 use mi_report::image::{base64, Image};
 use mi_train::options::Override;
-use mi_train::{Context, Experiment, ExperimentError, Figure, Profile, Report, Result, RunKey, RunOptions};
+use mi_train::{Context, Experiment, ExperimentError, Figure, Profile, Report, Result, RunKey, RunOptions, UnitPlan};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 use tch::{nn, Device, Kind, Tensor};
@@ -345,6 +345,11 @@ impl Experiment for Naf {
 
     fn settings_json(&self, cfg: &NafConfig) -> serde_json::Value {
         serde_json::to_value(cfg).unwrap_or_default()
+    }
+
+    /// ≈150 steps/s of batch 512 plus ≈4 s of density grids per target on the development machine.
+    fn unit_plan(&self, cfg: &NafConfig, _unit: &RunKey) -> UnitPlan {
+        UnitPlan { seed: Some(cfg.seed), steps: Some(cfg.steps as u64), cost_core_seconds: Some(cfg.steps as f64 / 150.0 + 4.0) }
     }
 
     fn units(&self, cfg: &NafConfig) -> Vec<RunKey> {

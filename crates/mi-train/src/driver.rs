@@ -4,7 +4,8 @@ use crate::experiment::{Context, Experiment, Report};
 use crate::folder;
 use crate::options::RunOptions;
 use crate::profile;
-use crate::results::{Provenance, ResultsDir};
+use crate::results::{Provenance, ResultsDir, RunKey};
+use crate::units::{UnitHeader, UnitProvenance};
 use mi_torch::DeviceChoice;
 use std::path::{Path, PathBuf};
 
@@ -39,23 +40,35 @@ pub fn run<E: Experiment>(exp: &E, opts: &RunOptions) -> Result<PathBuf> {
         Some(out) => out.clone(),
         None => folder::default_for(&exp.id(), &config["settings"], opts.report_only)?,
     };
+    if opts.list_runs {
+        list_runs(exp, &settings, &out, &config)?;
+        return Ok(out);
+    }
     // --report-only describes the runs as they were made: their device and how their profile
-    // was chosen come from the recorded config.json, not from this invocation
-    let (dir, device_label, why) = if opts.report_only {
-        let (dir, recorded) = ResultsDir::open_recorded(&out, &config)?;
-        let recorded_str = |v: &serde_json::Value| v.as_str().unwrap_or("unrecorded").to_string();
-        (dir, recorded_str(&recorded["provenance"]["device"]), recorded_str(&recorded["profile_reason"]))
+    // was chosen come from the recorded config.json, not from this invocation. One unit of many
+    // (--run-index) keeps the config.json the first of them wrote.
+    let recorded = opts.report_only || (opts.run_index.is_some() && out.join(ResultsDir::CONFIG).exists());
+    let (dir, device_label, why) = if recorded {
+        let (dir, old) = ResultsDir::open_recorded(&out, &config)?;
+        let old_str = |v: &serde_json::Value| v.as_str().unwrap_or("unrecorded").to_string();
+        let label = if opts.report_only { old_str(&old["provenance"]["device"]) } else { format!("{device:?}") };
+        (dir, label, old_str(&old["profile_reason"]))
     } else {
         (ResultsDir::open(&out, &config)?, format!("{device:?}"), why)
     };
     let ctx = Context { id: exp.id(), profile, profile_reason: why, device, device_label, dir, opts: opts.clone() };
     ctx.say(&format!("{}: {}; device {device:?}", ctx.id, ctx.profile_reason));
+    if let Some(index) = opts.run_index {
+        run_one(exp, &settings, index, &ctx)?;
+        return Ok(out);
+    }
     ctx.say(&format!("{}: {} → {}", ctx.id, exp.start_line(&settings), out.display()));
     let prepared = exp.prepare(&settings, &ctx)?;
     let records = if opts.report_only {
-        let r: Vec<E::Record> = ctx.dir.records()?;
-        ctx.say(&format!("{}: --report-only: {} records, nothing trained", ctx.id, r.len()));
-        r
+        let units = exp.units(&settings);
+        let n = ctx.dir.merge_runs(&units)?;
+        ctx.say(&format!("{}: --report-only: {n} of {} units recorded, nothing trained", ctx.id, units.len()));
+        ctx.dir.records()?
     } else {
         run_units(exp, &settings, &prepared, &ctx)?
     };
@@ -67,19 +80,71 @@ pub fn run<E: Experiment>(exp: &E, opts: &RunOptions) -> Result<PathBuf> {
 
 const REPORT: &str = "REPORT.md";
 
+/// One JSON line per unit on stdout: its index, configuration, run, what it will cost, and
+/// whether `out` already holds it (a folder with other settings is refused, as a run would be).
+fn list_runs<E: Experiment>(exp: &E, s: &E::Settings, out: &Path, config: &serde_json::Value) -> Result<()> {
+    let done = if out.join(ResultsDir::CONFIG).exists() { ResultsDir::open_recorded(out, config)?.0.finished_runs()? } else { Default::default() };
+    for (index, unit) in exp.units(s).iter().enumerate() {
+        let plan = exp.unit_plan(s, unit);
+        let line = serde_json::json!({
+            "index": index,
+            "config": unit.config,
+            "run": unit.run,
+            "seed": plan.seed,
+            "steps": plan.steps,
+            "cost_core_seconds": plan.cost_core_seconds,
+            "done": done.contains(unit),
+        });
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// Runs unit `index` alone and records it in its own file (nothing else is written, so any
+/// number of these can run at once on one folder); a unit already recorded is left as it is.
+fn run_one<E: Experiment>(exp: &E, s: &E::Settings, index: usize, ctx: &Context) -> Result<()> {
+    let units = exp.units(s);
+    let unit = units.get(index).ok_or_else(|| {
+        ExperimentError::Invalid(format!(
+            "--run-index {index} is out of range: `reproduce {}` has {} units at these settings (0 to {}); `--list-runs` lists them",
+            ctx.id,
+            units.len(),
+            units.len().saturating_sub(1)
+        ))
+    })?;
+    if ctx.dir.finished_runs()?.contains(unit) {
+        ctx.say(&format!("{}: unit {index} ({} run {}) is already recorded in {}; nothing to do", ctx.id, unit.config, unit.run, ctx.dir.dir().display()));
+        return Ok(());
+    }
+    let prep = exp.prepare(s, ctx)?;
+    record_unit(exp, s, &prep, index, unit, ctx)?;
+    ctx.say(&format!("{}: recorded unit {index} ({} run {}) in {}", ctx.id, unit.config, unit.run, ctx.dir.unit_path(unit).display()));
+    Ok(())
+}
+
+/// Runs one unit and writes its file, with where and how long it ran.
+fn record_unit<E: Experiment>(exp: &E, s: &E::Settings, prep: &E::Prepared, index: usize, unit: &RunKey, ctx: &Context) -> Result<()> {
+    let start = std::time::Instant::now();
+    let records = exp.run_unit(s, prep, unit, ctx)?;
+    let provenance = UnitProvenance::collect(&format!("{:?}", ctx.device), start.elapsed().as_secs_f64());
+    let header = UnitHeader { index, config: unit.config.clone(), run: unit.run, provenance };
+    Ok(ctx.dir.write_unit(&header, &records)?)
+}
+
 /// Runs every unit not yet recorded, recording each as it finishes and rewriting summary and
 /// report after it, so an interrupted experiment still shows everything it has finished.
 fn run_units<E: Experiment>(exp: &E, s: &E::Settings, prep: &E::Prepared, ctx: &Context) -> Result<Vec<E::Record>> {
-    let done = ctx.dir.finished_runs()?;
     let units = exp.units(s);
+    let done = ctx.dir.finished_runs()?;
     let total = units.len();
     let mut finished = units.iter().filter(|u| done.contains(u)).count();
     if finished > 0 {
         ctx.say(&format!("resuming: {finished} of {total} runs already recorded in {}", ctx.dir.dir().display()));
+        ctx.dir.merge_runs(&units)?;
     }
-    for unit in units.iter().filter(|u| !done.contains(u)) {
-        let records = exp.run_unit(s, prep, unit, ctx)?;
-        ctx.dir.append_run(&records)?;
+    for (index, unit) in units.iter().enumerate().filter(|(_, u)| !done.contains(u)) {
+        record_unit(exp, s, prep, index, unit, ctx)?;
+        ctx.dir.merge_runs(&units)?;
         finished += 1;
         ctx.say(&format!("[{finished}/{total}] recorded {} run {}", unit.config, unit.run));
         let all: Vec<E::Record> = ctx.dir.records()?;
@@ -106,8 +171,33 @@ fn write_outputs<E: Experiment>(exp: &E, s: &E::Settings, prep: &E::Prepared, re
     if let Some(section) = committed_section(exp, ctx.dir.dir()) {
         report.sections.push(section);
     }
+    let units = exp.units(s);
+    let done = ctx.dir.finished_runs()?;
+    let missing: Vec<(usize, &RunKey)> = units.iter().enumerate().filter(|(_, u)| !done.contains(u)).collect();
+    if !missing.is_empty() {
+        let notice = incomplete_notice(&ctx.id, units.len(), &missing);
+        if last {
+            ctx.say(&notice);
+        }
+        report.intro = format!("{notice}\n\n{}", report.intro);
+    }
     ctx.dir.write_text(REPORT, &render(&report))?;
     Ok(())
+}
+
+/// The line an incomplete report starts with: which units are missing and how to add them.
+fn incomplete_notice(id: &str, total: usize, missing: &[(usize, &RunKey)]) -> String {
+    const SHOWN: usize = 20;
+    let mut names: Vec<String> = missing.iter().take(SHOWN).map(|(i, u)| format!("{i} ({} run {})", u.config, u.run)).collect();
+    if missing.len() > SHOWN {
+        names.push(format!("and {} more", missing.len() - SHOWN));
+    }
+    format!(
+        "**Incomplete: {} of {total} run units are missing** — units {}. Run them (`infomax reproduce {id} --run-index I` \
+         with the same settings and `--out`, or `cargo xtask slurm {id} --resubmit-missing`), then `--report-only` again.",
+        missing.len(),
+        names.join(", ")
+    )
 }
 
 fn render(r: &Report) -> String {

@@ -56,6 +56,19 @@ pub struct Report {
     pub figures: Vec<Figure>,
 }
 
+/// What one run unit will cost, for `--list-runs` and a cluster's plan. Every field is optional:
+/// an experiment says what it knows.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct UnitPlan {
+    /// The seed the unit's training starts from.
+    pub seed: Option<u64>,
+    /// Its optimisation steps.
+    pub steps: Option<u64>,
+    /// A rough wall time on one CPU core, in seconds, from step rates measured on the 2-core
+    /// development machine (`docs/profiles.md`): good to a factor of about two, for planning.
+    pub cost_core_seconds: Option<f64>,
+}
+
 /// One experiment. Implementations live in `mi-experiments`, one module each; none imports
 /// another's.
 pub trait Experiment {
@@ -85,6 +98,10 @@ pub trait Experiment {
     }
     /// The run units, in the order they run.
     fn units(&self, s: &Self::Settings) -> Vec<RunKey>;
+    /// What a unit will cost (`--list-runs`); by default nothing is known.
+    fn unit_plan(&self, _s: &Self::Settings, _unit: &RunKey) -> UnitPlan {
+        UnitPlan::default()
+    }
     /// The line printed before anything runs (sizes, what is long).
     fn start_line(&self, s: &Self::Settings) -> String;
     /// Loads data and does the work that has no units; with `--report-only` it must train nothing.

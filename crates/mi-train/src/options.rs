@@ -19,9 +19,15 @@ pub struct RunOptions {
     pub out: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
     pub quiet: bool,
-    /// Train nothing: rewrite summary, plots and report from the runs already recorded, keeping
-    /// their `config.json`.
+    /// Train nothing: merge the units recorded, rewrite summary, plots and report from them,
+    /// keeping their `config.json`, and name the units still missing.
     pub report_only: bool,
+    /// Train nothing: print one JSON line per run unit (index, configuration, run, seed, steps,
+    /// estimated cost, whether `out` already holds it).
+    pub list_runs: bool,
+    /// Run exactly this unit (its index in the `list_runs` list) and record it in its own file;
+    /// no summary or report (`report_only` merges later).
+    pub run_index: Option<usize>,
 }
 
 /// The overrides a user can give, for [`crate::Experiment::accepts`] and error messages.
@@ -79,6 +85,11 @@ impl RunOptions {
 
     /// Checks the values of the overrides given (each experiment then applies them).
     pub fn validate(&self) -> Result<()> {
+        let modes = [(self.report_only, "--report-only"), (self.list_runs, "--list-runs"), (self.run_index.is_some(), "--run-index")];
+        let chosen: Vec<&str> = modes.iter().filter(|m| m.0).map(|m| m.1).collect();
+        if chosen.len() > 1 {
+            return Err(ExperimentError::Invalid(format!("{} cannot be combined: give one of them", chosen.join(" and "))));
+        }
         if self.runs == Some(0) {
             return Err(ExperimentError::Invalid("--runs must be at least 1".into()));
         }
@@ -116,6 +127,8 @@ mod tests {
         for (o, flag) in bad.iter().zip(["--runs", "--steps", "--learning-rate", "--learning-rate"]) {
             assert!(o.validate().unwrap_err().to_string().contains(flag), "{o:?}");
         }
+        let both = RunOptions { report_only: true, run_index: Some(0), ..Default::default() };
+        assert!(both.validate().unwrap_err().to_string().contains("--report-only and --run-index cannot be combined"));
         let ok = RunOptions { runs: Some(2), steps: Some(5), learning_rate: Some(1e-3), ..Default::default() };
         ok.validate().unwrap();
         assert_eq!(ok.given(), [Override::Runs, Override::Steps, Override::LearningRate]);

@@ -4,14 +4,13 @@
 //! revision, versions), `runs.jsonl` (one record per configuration, run and evaluation step),
 //! `summary.json`, plots and `REPORT.md`. Every file is replaced atomically (temp file + rename).
 //!
-//! Resuming: the records of a run are appended only when the run has finished, in one atomic
-//! rewrite of `runs.jsonl`, so after Ctrl-C or a kill the file holds whole runs only, and
-//! [`ResultsDir::finished_runs`] says which (configuration, run) pairs need not run again. A
-//! folder made with different settings is refused rather than mixed.
+//! Resuming: the records of a run are written only when the run has finished, in a file of its own
+//! (`units/`, see [`crate::units`]) merged into `runs.jsonl`, so after Ctrl-C or a kill the folder
+//! holds whole runs only, and [`ResultsDir::finished_runs`] says which (configuration, run) pairs
+//! need not run again. A folder made with different settings is refused rather than mixed.
 use mi_data::atomic::write_atomic;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Errors of the results folder.
@@ -38,13 +37,6 @@ pub type Result<T, E = ResultsError> = std::result::Result<T, E>;
 pub struct RunKey {
     pub config: String,
     pub run: usize,
-}
-
-/// The minimal shape every record in `runs.jsonl` has, used to find finished runs.
-#[derive(Deserialize)]
-struct KeyOnly {
-    config: String,
-    run: usize,
 }
 
 /// A results folder.
@@ -127,25 +119,6 @@ impl ResultsDir {
         Ok(write_atomic(&self.path(name), bytes)?)
     }
 
-    /// Appends the records of one finished run to `runs.jsonl` in a single atomic rewrite.
-    pub fn append_run<T: Serialize>(&self, records: &[T]) -> Result<()> {
-        let path = self.path(Self::RUNS);
-        let mut text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(source) => return Err(ResultsError::Io { path, source }),
-        };
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
-        }
-        for r in records {
-            let line = serde_json::to_string(r).map_err(|source| ResultsError::Json { what: "a run record".into(), source })?;
-            text.push_str(&line);
-            text.push('\n');
-        }
-        Ok(write_atomic(&path, text.as_bytes())?)
-    }
-
     /// All records of `runs.jsonl` (empty when there is none yet).
     pub fn records<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
         let path = self.path(Self::RUNS);
@@ -161,11 +134,6 @@ impl ResultsDir {
                 serde_json::from_str(l).map_err(|e| ResultsError::Corrupt { path: path.clone(), line: i + 1, message: e.to_string() })
             })
             .collect()
-    }
-
-    /// The (configuration, run) pairs already recorded.
-    pub fn finished_runs(&self) -> Result<BTreeSet<RunKey>> {
-        Ok(self.records::<KeyOnly>()?.into_iter().map(|k| RunKey { config: k.config, run: k.run }).collect())
     }
 }
 
@@ -233,8 +201,15 @@ mod tests {
         let cfg = json!({"settings": {"steps": 10}, "seed": 0});
         let r = ResultsDir::open(d.path(), &cfg).unwrap();
         assert!(r.finished_runs().unwrap().is_empty());
-        r.append_run(&[rec("mlp", 0, 0), rec("mlp", 0, 5)]).unwrap();
-        r.append_run(&[rec("conv", 1, 0)]).unwrap();
+        let unit = |index, config: &str, run| crate::units::UnitHeader {
+            index,
+            config: config.into(),
+            run,
+            provenance: crate::units::UnitProvenance::collect("Cpu", 0.0),
+        };
+        r.write_unit(&unit(0, "mlp", 0), &[rec("mlp", 0, 0), rec("mlp", 0, 5)]).unwrap();
+        r.write_unit(&unit(1, "conv", 1), &[rec("conv", 1, 0)]).unwrap();
+        r.merge_runs(&[RunKey { config: "mlp".into(), run: 0 }, RunKey { config: "conv".into(), run: 1 }]).unwrap();
         // reopening with the same settings keeps the runs
         let r = ResultsDir::open(d.path(), &cfg).unwrap();
         let done = r.finished_runs().unwrap();

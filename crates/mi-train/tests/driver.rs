@@ -115,8 +115,11 @@ fn units_run_once_resume_and_report_only_keeps_the_recorded_config() {
     assert_eq!(exp.ran.get(), 3);
     assert_eq!(std::fs::read_to_string(out.join("runs.jsonl")).unwrap(), runs);
 
-    // an interrupted run (its last record lost) resumes with that unit only
+    assert_eq!(std::fs::read_dir(out.join("units")).unwrap().count(), 3, "a file per unit");
+    // an interrupted run (its last unit lost; here in a folder that predates unit files) resumes
+    // with that unit only
     let two: String = runs.lines().take(2).map(|l| format!("{l}\n")).collect();
+    std::fs::remove_dir_all(out.join("units")).unwrap();
     std::fs::write(out.join("runs.jsonl"), two).unwrap();
     driver::run(&exp, &o).unwrap();
     assert_eq!(exp.ran.get(), 4);

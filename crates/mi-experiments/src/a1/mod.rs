@@ -71,15 +71,17 @@ impl PairGrid for A1 {
         vec![("adversarial", serde_json::json!(adversarial_settings(profile)))]
     }
 
-    /// A1b: kept when the folder already has it, not run with `--report-only`.
+    /// A1b: kept when the folder already has it, not run with `--report-only` nor by one unit of
+    /// the grid alone (`--run-index`: a cluster's array tasks would each run it); a plain
+    /// `reproduce a1` on the folder runs it.
     fn prepare_extra(&self, data: &PairViews, s: &GridSettings, ctx: &Context) -> Result<Option<AdversarialSummary>> {
         let path = ctx.dir.path(ADVERSARIAL);
         if path.exists() {
             ctx.say("a1b: already recorded, kept");
             return read_adversarial(&path).map(Some);
         }
-        if ctx.opts.report_only {
-            ctx.say("a1b: not recorded (--report-only: not run)");
+        if ctx.opts.report_only || ctx.opts.run_index.is_some() {
+            ctx.say("a1b: not recorded, not run here (it runs with a plain `reproduce a1` on this folder)");
             return Ok(None);
         }
         let a = adversarial::run(data, &adversarial_settings(s.profile), &s.loop_settings, s.seed, ctx.opts.quiet)?;

@@ -34,7 +34,7 @@ use mi_report::scatter::{Marker, Scatter, ScatterPoint};
 use mi_train::folder::shown;
 use mi_train::options::Override;
 use mi_train::progress::RunProgress;
-use mi_train::{Context, Experiment, ExperimentError, Figure, Profile, Report, Result, RunKey, RunOptions};
+use mi_train::{Context, Experiment, ExperimentError, Figure, Profile, Report, Result, RunKey, RunOptions, UnitPlan};
 use losses::AlignUniform;
 use mi_encoders::{Encoder, SmallCnn, SmallCnnConfig};
 use mi_probe::{CosineKnn, LogisticRegression, MinMaxScaler};
@@ -127,6 +127,14 @@ impl Experiment for Hypersphere {
 
     fn config_extras(&self, _s: &HyperRun, opts: &RunOptions) -> Vec<(&'static str, serde_json::Value)> {
         vec![("data_dir", serde_json::json!(mi_data::data_root(opts.data_dir.as_deref()).join("mnist")))]
+    }
+
+    /// ≈7 training steps/s and ≈20 s of evaluation per encoder on one core (the quick profile's
+    /// runs in `results/hypersphere`); untrained baselines only evaluate.
+    fn unit_plan(&self, s: &HyperRun, unit: &RunKey) -> UnitPlan {
+        let trained = encoder_specs(s.hyper.output_dim).iter().find(|e| e.name == unit.config).is_some_and(|e| !e.name.ends_with("random"));
+        let steps = if trained { s.hyper.steps } else { 0 };
+        UnitPlan { seed: None, steps: Some(steps as u64), cost_core_seconds: Some(steps as f64 / 7.0 + 20.0) }
     }
 
     fn units(&self, s: &HyperRun) -> Vec<RunKey> {

@@ -110,6 +110,21 @@ impl LoopSettings {
     }
 }
 
+impl EncoderKind {
+    /// Rough speed on one CPU core: training steps per second of an encoder pair with its
+    /// critic (batch 128), and seconds per evaluation (features of 70,000 images and a SAGA
+    /// probe). From the rates in `docs/profiles.md`, measured on the 2-core development machine;
+    /// for planning (`--list-runs`), good to a factor of about two.
+    pub fn rough_cpu_speed(self) -> (f64, f64) {
+        match self {
+            EncoderKind::Mlp => (150.0, 6.0),
+            EncoderKind::Convnet => (10.0, 10.0),
+            EncoderKind::SkipMlp => (70.0, 10.0),
+            EncoderKind::RealnvpAdditive | EncoderKind::RealnvpAffine => (2.0, 50.0),
+        }
+    }
+}
+
 impl PairConfig {
     /// A configuration named as the records name it: `<encoder>-<critic>-<estimator>[-t<t>]`,
     /// each part the name its kind serialises to.

@@ -5,7 +5,7 @@
 use super::report::{grid_sections, GridReport};
 use super::*;
 use mi_train::options::Override;
-use mi_train::{Context, Experiment, ExperimentError, Figure, Profile, Report, Result, RunKey, RunOptions};
+use mi_train::{Context, Experiment, ExperimentError, Figure, Profile, Report, Result, RunKey, RunOptions, UnitPlan};
 use serde::Serialize;
 
 /// What defines one of the paper's InfoMax grids.
@@ -136,6 +136,18 @@ impl<G: PairGrid> Experiment for Grid<G> {
         let mut v = self.0.config_extras(s.profile);
         v.push(("data_dir", serde_json::json!(data_dir(self.0.dataset(), opts))));
         v
+    }
+
+    fn unit_plan(&self, s: &GridSettings, unit: &RunKey) -> UnitPlan {
+        let Some(cfg) = s.configs.iter().find(|c| c.name == unit.config) else { return UnitPlan::default() };
+        let (steps, eval_every) = cfg.schedule.map_or((s.loop_settings.steps, s.loop_settings.eval_every), |o| (o.steps, o.eval_every));
+        let evaluations = steps.saturating_sub(1) / eval_every.max(1) + 1;
+        let (steps_per_s, eval_s) = cfg.encoder.rough_cpu_speed();
+        UnitPlan {
+            seed: Some(run_seed(s.seed, &cfg.name, unit.run)),
+            steps: Some(steps as u64),
+            cost_core_seconds: Some(steps as f64 / steps_per_s + evaluations as f64 * eval_s),
+        }
     }
 
     fn units(&self, s: &GridSettings) -> Vec<RunKey> {

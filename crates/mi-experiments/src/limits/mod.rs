@@ -22,7 +22,7 @@ pub mod theory;
 use mi_report::claims::Claim;
 use mi_report::stats::mean_var;
 use mi_train::options::Override;
-use mi_train::{Context, Experiment, ExperimentError, Figure, Profile, Report, Result, RunKey, RunOptions};
+use mi_train::{Context, Experiment, ExperimentError, Figure, Profile, Report, Result, RunKey, RunOptions, UnitPlan};
 use mi_estimators::bounds;
 use mi_estimators::tasks::Task;
 use rand::{Rng, SeedableRng};
@@ -88,6 +88,23 @@ impl Experiment for Limits {
         vec![("configs", serde_json::to_value(s.configs()).unwrap_or_default())]
     }
 
+    /// Rates with one libtorch thread, from the quick profile's runs (`results/limits`): the
+    /// separable critic ≈60 steps/s (I_α with its baseline network ≈35), the concat critic ≈13.
+    fn unit_plan(&self, s: &LimitsSettings, unit: &RunKey) -> UnitPlan {
+        let Some(cfg) = s.configs().into_iter().find(|c| c.name == unit.config) else { return UnitPlan::default() };
+        let steps = cfg.steps_per_level * s.staircase.levels_nats.len();
+        let rate = match (cfg.critic, cfg.objective.needs_baseline()) {
+            (CriticArch::Concat, _) => 13.0,
+            (CriticArch::Separable, true) => 35.0,
+            (CriticArch::Separable, false) => 60.0,
+        };
+        UnitPlan {
+            seed: Some(crate::infomax::run_seed(s.seed, &cfg.name, unit.run)),
+            steps: Some(steps as u64),
+            cost_core_seconds: Some(steps as f64 / rate),
+        }
+    }
+
     fn units(&self, s: &LimitsSettings) -> Vec<RunKey> {
         s.configs().into_iter().flat_map(|c| (0..s.runs).map(move |run| RunKey { config: c.name.clone(), run })).collect()
     }
@@ -97,6 +114,10 @@ impl Experiment for Limits {
     }
 
     fn prepare(&self, s: &LimitsSettings, ctx: &Context) -> Result<Studies> {
+        // one unit alone (`--run-index`) writes no summary: the studies would go unused
+        if ctx.opts.run_index.is_some() {
+            return Ok(Studies { optimal: vec![], saturation: vec![], cap_points: vec![] });
+        }
         let say = |m: &str| ctx.say(m);
         Ok(Studies { optimal: optimal_study(s, &say)?, saturation: saturation_study(s)?, cap_points: cap_study(s, &say)? })
     }
