@@ -15,9 +15,13 @@ pub trait Feature: sealed::Sealed + Copy + Send + Sync + PartialEq + std::fmt::D
     fn to_f64(self) -> f64;
     /// Conversion from `f64` (rounds to nearest for `f32`).
     fn from_f64(v: f64) -> Self;
+    /// The type's machine epsilon, as `f64`: below 10× this a feature's range counts as zero
+    /// (scikit-learn's threshold is in the input's dtype, not in the arithmetic's).
+    const EPSILON: f64;
 }
 
 impl Feature for f32 {
+    const EPSILON: f64 = f32::EPSILON as f64;
     #[inline(always)]
     fn to_f64(self) -> f64 {
         self as f64
@@ -29,6 +33,7 @@ impl Feature for f32 {
 }
 
 impl Feature for f64 {
+    const EPSILON: f64 = f64::EPSILON;
     #[inline(always)]
     fn to_f64(self) -> f64 {
         self

@@ -4,13 +4,16 @@
 //! Both follow scikit-learn's arithmetic: [`MinMaxScaler`] computes `x · scale + min` with
 //! `scale = 1 / (max − min)` and `min = −data_min · scale` (`MinMaxScaler(feature_range=(0, 1))`),
 //! [`StandardScaler`] computes `(x − mean) / std` with the population standard deviation. A
-//! constant feature (range or deviation below 10·ε) gets scale 1, as in scikit-learn.
+//! constant feature (range or deviation below 10·ε of the *feature type*, as scikit-learn ≥ 1.0
+//! uses the input's dtype) gets scale 1. With f32 features that threshold is 1.2e-6: an encoder
+//! that adds ~1e-9 to an always-black pixel leaves it constant, where f64's 2.2e-15 would stretch
+//! the rounding noise to [0, 1] and hand the probe a feature the pixels do not have.
 use crate::error::{ProbeError, Result};
 use crate::feature::{check_features, check_n_features, Feature};
 use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 
-fn handle_zero(scale: f64) -> f64 {
-    if scale < 10.0 * f64::EPSILON {
+fn handle_zero<T: Feature>(scale: f64) -> f64 {
+    if scale < 10.0 * T::EPSILON {
         1.0
     } else {
         scale
@@ -40,7 +43,7 @@ impl MinMaxScaler {
                 *hi = hi.max(v);
             });
         }
-        let scale = Zip::from(&data_min).and(&data_max).map_collect(|lo, hi| 1.0 / handle_zero(hi - lo));
+        let scale = Zip::from(&data_min).and(&data_max).map_collect(|lo, hi| 1.0 / handle_zero::<T>(hi - lo));
         let min = Zip::from(&data_min).and(&scale).map_collect(|lo, s| 0.0 - lo * s);
         Ok(Self { data_min, data_max, scale, min })
     }
@@ -82,7 +85,7 @@ impl StandardScaler {
         for r in xf.outer_iter() {
             Zip::from(&mut var).and(&r).and(&mean).for_each(|v, x, m| *v += (x - m) * (x - m));
         }
-        let scale = var.mapv(|v| handle_zero((v / n).sqrt()));
+        let scale = var.mapv(|v| handle_zero::<T>((v / n).sqrt()));
         Ok(Self { mean, scale })
     }
 

@@ -110,6 +110,22 @@ fn labels_need_not_be_contiguous() {
     }
 }
 
+/// scikit-learn ≥ 1.0 treats a range below 10·ε of the input's dtype as zero: an f32 feature that
+/// varies by 1e-8 (an encoder's rounding on an always-black pixel) stays constant, an f64 one is
+/// stretched to [0, 1].
+#[test]
+fn a_range_below_the_feature_types_epsilon_is_constant() {
+    let x32: Array2<f32> = array![[0.5, 1e-8], [0.0, 0.0], [1.0, 2e-8]];
+    let t = MinMaxScaler::fit(x32.view()).unwrap().transform(x32.view()).unwrap();
+    assert_eq!(t.column(1).to_vec(), [1e-8f32, 0.0, 2e-8], "f32: scale 1, shifted by the minimum 0");
+    let x64 = x32.mapv(f64::from);
+    let t = MinMaxScaler::fit(x64.view()).unwrap().transform(x64.view()).unwrap();
+    assert!((t[[2, 1]] - 1.0).abs() < 1e-12 && (t[[0, 1]] - 0.5).abs() < 1e-6, "f64: {t}");
+    // just above the f32 threshold (1.19e-6) the feature is scaled
+    let x: Array2<f32> = array![[0.0], [2e-6]];
+    assert_eq!(MinMaxScaler::fit(x.view()).unwrap().transform(x.view()).unwrap()[[1, 0]], 1.0);
+}
+
 #[test]
 fn scalers_follow_their_definitions() {
     let x: Array2<f64> = array![[1.0, 5.0, 2.0], [3.0, 5.0, -2.0], [2.0, 5.0, 0.0]];
