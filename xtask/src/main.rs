@@ -6,6 +6,9 @@ mod bench;
 mod data;
 mod device;
 mod setup;
+mod slurm;
+mod slurm_cluster;
+mod slurm_test;
 
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
@@ -13,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "infomax workflows: setup, test, reproduce, data, bench, device-bundle")]
+#[command(name = "cargo xtask", about = "infomax workflows: setup, test, reproduce, slurm, slurm-test, data, bench, device-bundle")]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -49,6 +52,13 @@ enum Cmd {
     /// Bundle what a borrowed accelerator machine needs to run `infomax` (stripped binary,
     /// OpenBLAS, MNIST; gzip, under 48 MiB) into `.device/`, for `scripts/device/a4-paper-gpu.sh`.
     DeviceBundle,
+    /// Run a reproduction as a Slurm job array, one run unit per task, and the report after it:
+    /// writes DIR/slurm/array.sbatch and aggregate.sbatch, prints the plan (units, core-hours,
+    /// projected wall times) and submits both with sbatch (or only writes them, --dry-run).
+    Slurm(slurm::Args),
+    /// Test `cargo xtask slurm` end to end on a real one-node Slurm that it starts (and stops)
+    /// itself: installs slurm-wlm and munge with apt when absent (as root).
+    SlurmTest,
 }
 
 fn main() {
@@ -60,6 +70,8 @@ fn main() {
         Cmd::Data(args) => data::run(&repo_root(), args),
         Cmd::Bench => bench::run(&repo_root()),
         Cmd::DeviceBundle => device::run(&repo_root()),
+        Cmd::Slurm(args) => slurm::run(&repo_root(), args),
+        Cmd::SlurmTest => slurm_test::run(&repo_root()),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
@@ -100,7 +112,12 @@ fn test(rest: &[String]) -> Result<()> {
         bail!("workspace tests failed ({status})");
     }
     println!("xtask test: all workspace tests passed (libtorch at {})", torch.libtorch.display());
-    Ok(())
+    // the cluster path is part of what CI proves; skipping it must be a visible decision
+    if std::env::var("INFOMAX_SKIP_SLURM_TEST").as_deref() == Ok("1") {
+        eprintln!("\n{}\nxtask test: SKIPPED the Slurm test (INFOMAX_SKIP_SLURM_TEST=1): `cargo xtask slurm` is NOT tested\n{}\n", "!".repeat(78), "!".repeat(78));
+        return Ok(());
+    }
+    slurm_test::run(&root)
 }
 
 fn reproduce(experiment: &str, args: &[String]) -> Result<()> {
