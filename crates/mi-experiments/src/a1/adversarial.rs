@@ -29,13 +29,21 @@ pub struct AdversarialSettings {
     pub batch: usize,
     /// A probe at iteration 0 and every `probe_every` iterations, and at the last one.
     pub probe_every: usize,
+    /// Independent runs (seeds): the min-max game is chaotic, so one run settles nothing.
+    #[serde(default = "one")]
+    pub seeds: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 impl AdversarialSettings {
     /// The paper's settings: 1,000 warm-up steps, 4,000 iterations of (10 classifier steps, one
-    /// encoder step), Adam 1e-3 / 1e-5, batch 128, a probe every 400 iterations.
+    /// encoder step on a fresh batch), Adam 1e-3 / 1e-5, batch 128, a probe every 400 iterations.
+    /// The paper ran it once; we run 3 seeds (the verdict needs run-to-run noise).
     pub fn paper() -> Self {
-        Self { warmup_steps: 1_000, iterations: 4_000, classifier_steps: 10, classifier_lr: 1e-3, encoder_lr: 1e-5, batch: 128, probe_every: 400 }
+        Self { warmup_steps: 1_000, iterations: 4_000, classifier_steps: 10, classifier_lr: 1e-3, encoder_lr: 1e-5, batch: 128, probe_every: 400, seeds: 3 }
     }
 
     /// Iterations at which the probe runs.
@@ -59,7 +67,25 @@ pub struct AdversarialPoint {
     pub seconds: f64,
 }
 
-/// The result of A1b.
+/// A1b's file: every finished seed, in seed order (the file an older revision wrote held one run
+/// at its top level and is read as a single seed).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AdversarialFile {
+    Runs { runs: Vec<AdversarialSummary> },
+    One(AdversarialSummary),
+}
+
+impl AdversarialFile {
+    pub fn into_runs(self) -> Vec<AdversarialSummary> {
+        match self {
+            AdversarialFile::Runs { runs } => runs,
+            AdversarialFile::One(one) => vec![one],
+        }
+    }
+}
+
+/// The result of one A1b run (one seed).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AdversarialSummary {
     pub settings: AdversarialSettings,
@@ -92,7 +118,10 @@ pub fn run(data: &PairViews, s: &AdversarialSettings, probe: &LoopSettings, seed
     let mut enc_vs = nn::VarStore::new(device);
     let encoder = RealNvpEncoder::affine_paper(&enc_vs.root().sub("g1"), seed)?;
     let clf_vs = nn::VarStore::new(device);
-    let classifier = nn::linear(clf_vs.root().sub("classifier"), 392, 10, Default::default());
+    // Keras' Dense default, as in the authors' notebook: Glorot-uniform kernel, zero bias
+    let limit = (6.0f64 / (392.0 + 10.0)).sqrt();
+    let clf_init = nn::LinearConfig { ws_init: nn::Init::Uniform { lo: -limit, up: limit }, bs_init: Some(nn::Init::Const(0.0)), bias: true };
+    let classifier = nn::linear(clf_vs.root().sub("classifier"), 392, 10, clf_init);
     let mut enc_opt = mi_torch::optim::Adam::new(&enc_vs, s.encoder_lr);
     let mut clf_opt = mi_torch::optim::Adam::new(&clf_vs, s.classifier_lr);
     let labels = Tensor::from_slice(data.train_labels.as_slice().unwrap_or(&data.train_labels.to_vec())).to_device(device);
@@ -103,17 +132,15 @@ pub fn run(data: &PairViews, s: &AdversarialSettings, probe: &LoopSettings, seed
         (data.train_x1.index_select(0, &it), labels.index_select(0, &it))
     };
     let mut last_batch_acc = f64::NAN;
-    let mut classifier_step = |enc: &RealNvpEncoder, last: &mut f64| {
-        let (x, y) = next();
+    let mut classifier_step = |enc: &RealNvpEncoder, (x, y): (Tensor, Tensor), last: &mut f64| {
         let z = tch::no_grad(|| enc.encode(&x));
         let logits = classifier.forward(&z);
         clf_opt.backward_step(&logits.cross_entropy_for_logits(&y));
         *last = logits.argmax(1, false).eq_tensor(&y).to_kind(Kind::Float).mean(Kind::Float).double_value(&[]);
-        (x, y)
     };
     let start = Instant::now();
     for _ in 0..s.warmup_steps {
-        let _ = classifier_step(&encoder, &mut last_batch_acc);
+        classifier_step(&encoder, next(), &mut last_batch_acc);
     }
     let probes = s.probe_iterations();
     let mut points = vec![];
@@ -127,12 +154,11 @@ pub fn run(data: &PairViews, s: &AdversarialSettings, probe: &LoopSettings, seed
         if it == s.iterations {
             break;
         }
-        let mut batch = None;
         for _ in 0..s.classifier_steps {
-            batch = Some(classifier_step(&encoder, &mut last_batch_acc));
+            classifier_step(&encoder, next(), &mut last_batch_acc);
         }
-        // the encoder step on the last classifier batch: make the classifier's logits uniform
-        let (x, _) = batch.expect("classifier_steps ≥ 1");
+        // the encoder step on a fresh batch (as the notebook does): make the logits uniform
+        let (x, _) = next();
         let loss = uniform_cross_entropy(&classifier.forward(&encoder.encode(&x)));
         enc_opt.backward_step(&loss);
         if it % 20 == 0 {

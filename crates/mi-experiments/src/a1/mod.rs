@@ -1,13 +1,13 @@
 //! A1 (paper §3.1, Fig. 1): invertible encoders. A1a is a grid of additive RealNVP encoders ×
 //! bilinear 392×392 critic × {I_NCE, I_NWJ}, loss −I_est; A1b ([`adversarial`]) an affine RealNVP
-//! trained against a linear classifier, one run written to `adversarial.json` before the grid.
+//! trained against a linear classifier, several seeds written to `adversarial.json` before the grid.
 pub mod adversarial;
 mod report;
 
 use crate::infomax::grid::{GridSettings, PairGrid};
 use crate::infomax::report::GridReport;
 use crate::infomax::*;
-use adversarial::{AdversarialSettings, AdversarialSummary};
+use adversarial::{AdversarialFile, AdversarialSettings, AdversarialSummary};
 use mi_train::{Context, ExperimentError, Profile, Result};
 
 pub struct A1;
@@ -23,20 +23,28 @@ pub fn configs() -> Vec<PairConfig> {
         .collect()
 }
 
-/// A1b's settings in a profile. The quick profile deviates from the paper (stated in the report):
-/// with the paper's encoder rate 1e-5 the probe barely moves in the few hundred iterations a CPU
-/// affords (docs/profiles.md).
+/// A1b's settings in a profile. Every profile keeps the paper's schedule (1,000 warm-up steps,
+/// 10 classifier steps per encoder step, Adam 1e-3 / 1e-5, a fresh batch for the encoder step);
+/// the quick profile stops earlier, the smoke profile is a code-path check.
 pub fn adversarial_settings(profile: Profile) -> AdversarialSettings {
     let paper = AdversarialSettings::paper();
     match profile {
         Profile::Paper => paper,
-        Profile::Quick => AdversarialSettings { warmup_steps: 300, iterations: 600, classifier_steps: 5, encoder_lr: 1e-4, probe_every: 200, ..paper },
-        Profile::Smoke => AdversarialSettings { warmup_steps: 5, iterations: 4, classifier_steps: 2, probe_every: 2, ..paper },
+        Profile::Quick => AdversarialSettings { iterations: QUICK_A1B_ITERATIONS, probe_every: 100, ..paper },
+        Profile::Smoke => AdversarialSettings { warmup_steps: 5, iterations: 4, classifier_steps: 2, probe_every: 2, seeds: 2, ..paper },
     }
 }
 
+/// Where the quick profile stops A1b (the paper: 4,000 iterations).
+pub const QUICK_A1B_ITERATIONS: usize = 400;
+
+/// The seed of A1b's `k`-th run.
+pub fn adversarial_seed(base: u64, k: usize) -> u64 {
+    run_seed(base, "a1b-adversarial", k)
+}
+
 impl PairGrid for A1 {
-    type Extra = Option<AdversarialSummary>;
+    type Extra = Vec<AdversarialSummary>;
 
     fn id(&self) -> String {
         "a1".into()
@@ -53,7 +61,7 @@ impl PairGrid for A1 {
     fn loop_settings(&self, profile: Profile) -> (LoopSettings, usize) {
         match profile {
             Profile::Paper => (LoopSettings::paper(), 20),
-            Profile::Quick => (LoopSettings::quick(801, 400), 1),
+            Profile::Quick => (LoopSettings::quick(801, 400), 3),
             Profile::Smoke => (LoopSettings::smoke(), 1),
         }
     }
@@ -71,32 +79,39 @@ impl PairGrid for A1 {
         vec![("adversarial", serde_json::json!(adversarial_settings(profile)))]
     }
 
-    /// A1b: kept when the folder already has it, not run with `--report-only` nor by one unit of
-    /// the grid alone (`--run-index`: a cluster's array tasks would each run it); a plain
-    /// `reproduce a1` on the folder runs it.
-    fn prepare_extra(&self, data: &PairViews, s: &GridSettings, ctx: &Context) -> Result<Option<AdversarialSummary>> {
+    /// A1b: the seeds already recorded are kept and the missing ones run, each written as soon as
+    /// it ends (an interrupted A1b resumes with the next seed). Not run with `--report-only` nor
+    /// by one unit of the grid alone (`--run-index`: a cluster's array tasks would each run it);
+    /// a plain `reproduce a1` on the folder runs it.
+    fn prepare_extra(&self, data: &PairViews, s: &GridSettings, ctx: &Context) -> Result<Vec<AdversarialSummary>> {
         let path = ctx.dir.path(ADVERSARIAL);
-        if path.exists() {
-            ctx.say("a1b: already recorded, kept");
-            return read_adversarial(&path).map(Some);
+        let mut runs = if path.exists() { read_adversarial(&path)? } else { vec![] };
+        let settings = adversarial_settings(s.profile);
+        if let Some(other) = runs.iter().find(|r| AdversarialSettings { seeds: settings.seeds, ..r.settings.clone() } != settings) {
+            ctx.say(&format!("a1b: {} holds runs with other settings ({:?}); kept as they are, none added", ADVERSARIAL, other.settings));
+            return Ok(runs);
         }
-        if ctx.opts.report_only || ctx.opts.run_index.is_some() {
-            ctx.say("a1b: not recorded, not run here (it runs with a plain `reproduce a1` on this folder)");
-            return Ok(None);
+        if runs.len() >= settings.seeds || ctx.opts.report_only || ctx.opts.run_index.is_some() {
+            ctx.say(&format!("a1b: {} of {} seeds recorded{}", runs.len(), settings.seeds, if runs.len() < settings.seeds { " (the others run with a plain `reproduce a1` on this folder)" } else { "" }));
+            return Ok(runs);
         }
-        let a = adversarial::run(data, &adversarial_settings(s.profile), &s.loop_settings, s.seed, ctx.opts.quiet)?;
-        ctx.dir.write_json(ADVERSARIAL, &a)?;
-        Ok(Some(a))
+        for k in runs.len()..settings.seeds {
+            ctx.say(&format!("a1b: seed {} of {}", k + 1, settings.seeds));
+            runs.push(adversarial::run(data, &settings, &s.loop_settings, adversarial_seed(s.seed, k), ctx.opts.quiet)?);
+            ctx.dir.write_json(ADVERSARIAL, &AdversarialFile::Runs { runs: runs.clone() })?;
+        }
+        Ok(runs)
     }
 
-    fn report(&self, s: &Summary, extra: &Option<AdversarialSummary>) -> GridReport {
-        report::report(s, extra.as_ref())
+    fn report(&self, s: &Summary, extra: &Vec<AdversarialSummary>) -> GridReport {
+        report::report(s, extra)
     }
 }
 
-fn read_adversarial(path: &std::path::Path) -> Result<AdversarialSummary> {
+fn read_adversarial(path: &std::path::Path) -> Result<Vec<AdversarialSummary>> {
     let text = std::fs::read_to_string(path).map_err(|e| ExperimentError::Invalid(format!("cannot read {}: {e}", path.display())))?;
-    serde_json::from_str(&text).map_err(|e| ExperimentError::Invalid(format!("{} is not a valid A1b result ({e}); delete it to rerun A1b", path.display())))
+    let file: AdversarialFile = serde_json::from_str(&text).map_err(|e| ExperimentError::Invalid(format!("{} is not a valid A1b result ({e}); delete it to rerun A1b", path.display())))?;
+    Ok(file.into_runs())
 }
 
 #[cfg(test)]

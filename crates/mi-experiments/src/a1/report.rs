@@ -1,11 +1,13 @@
 //! A1's claims, plots and sections: A1a from the grid's summary, A1b from `adversarial.json`.
 use super::adversarial::{AdversarialSettings, AdversarialSummary};
-use crate::infomax::report::{accuracy_and_iest_charts, final_table, find, first_last, GridReport};
+use crate::infomax::report::{accuracy_and_iest_charts, differences_section, final_table, find, first_by_run, points_with_interval, rise_by_run, GridReport};
 use crate::infomax::*;
 use mi_report::chart::{Chart, HLine, Series};
-use mi_report::claims::Claim;
+use mi_report::claims::{Claim, Verdict};
+use mi_report::significance::one_sample;
+use mi_report::stats::{median, spearman};
 
-pub fn report(s: &Summary, adv: Option<&AdversarialSummary>) -> GridReport {
+pub fn report(s: &Summary, adv: &[AdversarialSummary]) -> GridReport {
     let b = s.baseline.pixels_test_accuracy;
     let mut claims = a1a_claims(s);
     let mut sections = vec![(
@@ -16,102 +18,193 @@ pub fn report(s: &Summary, adv: Option<&AdversarialSummary>) -> GridReport {
             .to_string(),
     )];
     let mut charts = accuracy_and_iest_charts(s, "A1a", b);
-    match adv {
-        Some(a) => {
-            claims.extend(a1b_claims(a, b));
-            sections.extend(a1b_sections(a));
-            let mut chart = Chart::new("A1b: probe accuracy of the adversarial encoder", "iteration", "linear-probe test accuracy");
-            chart.series.push(Series { label: "adversarial RealNVP".into(), points: a.points.iter().map(|p| (p.iteration as f64, p.test_accuracy, 0.0)).collect(), dashed: false, color: 0 });
-            chart.hlines.push(HLine { y: b, label: format!("pixels {b:.3}") });
-            charts.push(("adversarial_accuracy".into(), chart));
-        }
-        None => sections.push(("A1b — the adversarial encoder".into(), "Not recorded yet.".into())),
+    if adv.is_empty() {
+        sections.push(("A1b — the adversarial encoder".into(), "Not recorded yet.".into()));
+    } else {
+        claims.extend(a1b_claims(adv, b));
+        sections.extend(a1b_sections(adv));
+        charts.push(("adversarial_accuracy".into(), a1b_chart(adv, b)));
     }
     sections.push(("Final values (A1a)".into(), final_table(s)));
+    sections.push(differences_section(&[
+        "The RealNVP chain has 30 couplings with a fixed random permutation *between* them (29); the notebook's chain permutes before the first coupling too (30 permutations). At initialisation both are permutations of the pixels, so the step-0 probe is unaffected; the trained encoders differ by that one fixed permutation of the input. Not yet fixed (#21): fixing it changes every A1 run.",
+    ]));
     GridReport { claims, charts, sections }
 }
 
-fn a1a_claims(s: &Summary) -> Vec<Claim> {
+/// The paper's rise in probe accuracy over training (Fig. 1a: ≈0.85 → ≈0.89 with I_NCE, ≈0.90
+/// with I_NWJ at step 20k).
+pub fn paper_rise(est: Bound) -> f64 {
+    if est == Bound::Nwj {
+        0.05
+    } else {
+        0.04
+    }
+}
+
+/// How far step 0 may sit from the pixel probe and still count as "the pixels": the interval of
+/// (step 0 − pixels) over runs must lie within ± this (the paper's figures are read to ±1 point).
+pub const STEP0_MARGIN: f64 = 0.01;
+
+pub fn a1a_claims(s: &Summary) -> Vec<Claim> {
     let b = s.baseline.pixels_test_accuracy;
-    let mut finals = vec![];
-    let mut starts = vec![];
+    let (mut rise_parts, mut rise_text, mut start_parts, mut start_text) = (vec![], vec![], vec![], vec![]);
     for est in [Bound::Infonce, Bound::Nwj] {
-        if let Some((first, last)) = find(s, |c| c.estimator == est).and_then(first_last) {
-            finals.push((est, last.test_accuracy_mean, last.step));
-            starts.push((est, first.test_accuracy_mean));
-        }
+        let Some(c) = find(s, |c| c.estimator == est) else {
+            rise_parts.push(Verdict::NotMeasured);
+            start_parts.push(Verdict::NotMeasured);
+            rise_text.push(format!("{}: not recorded", est.symbol()));
+            continue;
+        };
+        let rises = rise_by_run(c);
+        let test = one_sample(&rises);
+        rise_parts.push(Verdict::from_effect(test.as_ref(), paper_rise(est)));
+        let last_step = c.last.as_ref().map(|p| p.step).unwrap_or(0);
+        rise_text.push(format!("{} to step {last_step}: {}", est.symbol(), points_with_interval(test.as_ref(), rises.len())));
+        let offsets: Vec<f64> = first_by_run(c).iter().map(|a| a - b).collect();
+        let test = one_sample(&offsets);
+        start_parts.push(match &test {
+            Some(t) => Verdict::from_check(Some(t.ci95.0 >= -STEP0_MARGIN && t.ci95.1 <= STEP0_MARGIN)),
+            None => Verdict::NotMeasured,
+        });
+        start_text.push(format!("{} step 0 − pixels: {}", est.symbol(), points_with_interval(test.as_ref(), offsets.len())));
     }
     vec![
         Claim {
-            claim: "A1a: maximising I_est with a bijective (additive RealNVP) encoder raises accuracy above the pixel baseline, for both estimators".into(),
-            paper: "≈0.85 → ≈0.89 (I_NCE) and ≈0.90 (I_NWJ) at step 20k; pixels ≈0.85".into(),
-            ours: format!("pixels {b:.3}; {}", finals.iter().map(|(e, a, st)| format!("{} {a:.3} at step {st}", e.symbol())).collect::<Vec<_>>().join(", ")),
-            holds: Some(finals.len() == 2 && finals.iter().all(|f| f.1 > b)),
+            claim: "A1a: maximising I_est with a bijective (additive RealNVP) encoder raises the probe accuracy, for both estimators".into(),
+            paper: "≈0.85 → ≈0.89 (I_NCE) and ≈0.90 (I_NWJ) at step 20k: +4 and +5 points".into(),
+            criterion: "per estimator, each run's rise from its own step 0 to its last evaluation; holds when the 95 % t interval over runs lies above 0 and the mean rise reaches the paper's (+4 / +5 points); direction only when above 0 but smaller; ≥ 2 runs".into(),
+            ours: format!("pixels {b:.4}; {}", rise_text.join("; ")),
+            verdict: Verdict::all(rise_parts),
         },
         Claim {
-            claim: "A1a: the encoder starts as a permutation of the pixels, so step 0 matches the pixel baseline".into(),
+            claim: "A1a: the encoder starts as a permutation of the pixels, so its step-0 probe is the pixel probe".into(),
             paper: "starts at ≈ the pixel baseline".into(),
-            ours: starts.iter().map(|(e, a)| format!("{} {a:.3} at step 0", e.symbol())).collect::<Vec<_>>().join(", "),
-            holds: Some(starts.len() == 2 && starts.iter().all(|x| (x.1 - b).abs() < 0.02)),
+            criterion: format!("per estimator, the 95 % t interval over runs of (step-0 accuracy − pixel accuracy) lies within ±{:.0} point; ≥ 2 runs", STEP0_MARGIN * 100.0),
+            ours: start_text.join("; "),
+            verdict: Verdict::all(start_parts),
         },
     ]
 }
 
-fn a1b_claims(a: &AdversarialSummary, b: f64) -> Vec<Claim> {
-    let first = a.points.first().map(|p| p.test_accuracy).unwrap_or(f64::NAN);
-    let last = a.points.last().map(|p| p.test_accuracy).unwrap_or(f64::NAN);
+/// The paper's A1b end point (Fig. 1b: ≈0.40 after 4,000 iterations).
+pub const PAPER_A1B_FINAL: f64 = 0.40;
+/// The drop below pixels that counts as "far below" (fixed in #21 before the runs).
+pub const A1B_DROP: f64 = 0.10;
+/// Seeds the A1b verdict needs.
+pub const A1B_MIN_SEEDS: usize = 3;
+
+/// Spearman's ρ of probe accuracy against iteration over one run's probes.
+pub fn trajectory_rho(a: &AdversarialSummary) -> Option<f64> {
+    let it: Vec<f64> = a.points.iter().map(|p| p.iteration as f64).collect();
+    let acc: Vec<f64> = a.points.iter().map(|p| p.test_accuracy).collect();
+    spearman(&it, &acc)
+}
+
+/// A1b's decline verdict (the rule of #21, fixed before the runs): holds when, over ≥ 3 seeds,
+/// the median final probe accuracy is ≥ 10 points below pixels and every seed's trajectory falls
+/// (Spearman ρ over its probes < 0); direction only when every trajectory falls and the t
+/// interval of (final − pixels) over seeds lies below 0, but the median drop is under 10 points
+/// (the fraction is of those 10 points); does not hold otherwise.
+pub fn a1b_decline_verdict(runs: &[AdversarialSummary], pixels: f64) -> Verdict {
+    if runs.len() < A1B_MIN_SEEDS {
+        return Verdict::NotMeasured;
+    }
+    let finals: Vec<f64> = runs.iter().map(|r| r.points.last().map_or(f64::NAN, |p| p.test_accuracy)).collect();
+    let falling = runs.iter().all(|r| trajectory_rho(r).is_some_and(|rho| rho < 0.0));
+    let Some(med) = median(&finals) else { return Verdict::NotMeasured };
+    let below = one_sample(&finals.iter().map(|f| f - pixels).collect::<Vec<_>>()).is_some_and(|t| t.below_zero());
+    if falling && pixels - med >= A1B_DROP {
+        Verdict::Holds
+    } else if falling && below {
+        Verdict::DirectionOnly { fraction_of_paper: (pixels - med) / A1B_DROP }
+    } else {
+        Verdict::DoesNotHold
+    }
+}
+
+fn a1b_claims(runs: &[AdversarialSummary], b: f64) -> Vec<Claim> {
+    let finals: Vec<f64> = runs.iter().map(|r| r.points.last().map_or(f64::NAN, |p| p.test_accuracy)).collect();
+    let per_seed = runs
+        .iter()
+        .zip(&finals)
+        .map(|(r, f)| format!("{:.3} → {f:.3} (ρ = {})", r.points.first().map_or(f64::NAN, |p| p.test_accuracy), trajectory_rho(r).map_or("—".into(), |x| format!("{x:+.2}"))))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let iterations = runs.iter().map(|r| r.settings.iterations).max().unwrap_or(0);
+    let med = median(&finals).unwrap_or(f64::NAN);
     // invertible = the f64 round trip closes (f32 is reported too: an ill-conditioned inverse can
     // amplify f32 rounding without the map ceasing to be a bijection)
-    let tol = 1e-6 * a.round_trip_input_max_abs.max(1.0);
-    let f64_err = a.round_trip_max_abs_error_f64;
+    let f64_errs: Option<Vec<f64>> = runs.iter().map(|a| a.round_trip_max_abs_error_f64).collect();
+    let invertible = f64_errs.as_ref().map(|e| runs.iter().zip(e).all(|(a, e)| *e <= 1e-6 * a.round_trip_input_max_abs.max(1.0)));
+    let worst = |v: &mut dyn Iterator<Item = f64>| v.fold(0.0f64, f64::max);
     vec![
         Claim {
             claim: "A1b: an encoder trained against a linear classifier drives the probe accuracy far below the pixel baseline".into(),
-            paper: format!("≈0.40 after {} iterations (pixels ≈0.85)", AdversarialSettings::paper().iterations),
-            ours: format!("{first:.3} at iteration 0 → {last:.3} after {} iterations (pixels {b:.3}; {:.1} points below)", a.settings.iterations, (b - last) * 100.0),
-            holds: Some(last <= b - 0.10),
+            paper: format!("≈{PAPER_A1B_FINAL:.2} after {} iterations (pixels ≈0.85), one run", AdversarialSettings::paper().iterations),
+            criterion: format!(
+                "over ≥ {A1B_MIN_SEEDS} seeds: holds when the median final accuracy is ≥ {:.0} points below pixels and every seed's probe trajectory falls (Spearman ρ < 0); direction only when every trajectory falls and the t interval of (final − pixels) lies below 0 but the drop is smaller",
+                A1B_DROP * 100.0
+            ),
+            ours: format!("{} seed{}, {iterations} iterations: {per_seed}; median final {med:.3} ({:.1} points below pixels {b:.3})", runs.len(), if runs.len() == 1 { "" } else { "s" }, (b - med) * 100.0),
+            verdict: a1b_decline_verdict(runs, b),
         },
         Claim {
             claim: "A1b: the adversarial encoder is still invertible at the end (MI unchanged)".into(),
             paper: "bijective by construction".into(),
+            criterion: "in every seed, max |g1⁻¹(g1(x)) − x| in f64 on a batch of 128 is ≤ 1e-6 × max |x|".into(),
             ours: format!(
-                "max |g1⁻¹(g1(x)) − x| on a batch of 128 (inputs ≤ {:.2}): {} in f64, {:.2e} in f32; mean log|det J| = {}",
-                a.round_trip_input_max_abs,
-                f64_err.map(|e| format!("{e:.2e}")).unwrap_or("not measured".into()),
-                a.round_trip_max_abs_error,
-                log_det(a),
+                "worst over seeds: {} in f64, {:.2e} in f32 (inputs ≤ {:.2}); mean log|det J| = {}",
+                f64_errs.as_ref().map(|e| format!("{:.2e}", worst(&mut e.iter().copied()))).unwrap_or("not measured".into()),
+                worst(&mut runs.iter().map(|a| a.round_trip_max_abs_error)),
+                worst(&mut runs.iter().map(|a| a.round_trip_input_max_abs)),
+                runs.iter().map(log_det).collect::<Vec<_>>().join(", "),
             ),
-            holds: f64_err.map(|e| e <= tol),
+            verdict: Verdict::from_check(invertible),
         },
     ]
+}
+
+fn a1b_chart(runs: &[AdversarialSummary], b: f64) -> Chart {
+    let mut chart = Chart::new("A1b: probe accuracy of the adversarial encoder", "iteration", "linear-probe test accuracy");
+    for (k, a) in runs.iter().enumerate() {
+        let points = a.points.iter().map(|p| (p.iteration as f64, p.test_accuracy, 0.0)).collect();
+        chart.series.push(Series { label: format!("seed {}", a.seed), points, dashed: false, color: k });
+    }
+    chart.hlines.push(HLine { y: b, label: format!("pixels {b:.3}") });
+    chart.hlines.push(HLine { y: PAPER_A1B_FINAL, label: format!("paper ≈{PAPER_A1B_FINAL:.2} at 4,000") });
+    chart
 }
 
 fn log_det(a: &AdversarialSummary) -> String {
     a.log_abs_det_mean.map(|d| format!("{d:.1}")).unwrap_or("—".into())
 }
 
-fn a1b_sections(a: &AdversarialSummary) -> Vec<(String, String)> {
+fn a1b_sections(runs: &[AdversarialSummary]) -> Vec<(String, String)> {
     let mut sections = vec![];
-    if a.round_trip_max_abs_error > 1e-3 * a.round_trip_input_max_abs.max(1.0) {
+    let ill: Vec<&AdversarialSummary> = runs.iter().filter(|a| a.round_trip_max_abs_error > 1e-3 * a.round_trip_input_max_abs.max(1.0)).collect();
+    if !ill.is_empty() {
+        let each = ill
+            .iter()
+            .map(|a| format!("seed {}: {:.2e} in f32, {} in f64, mean log|det J| = {}", a.seed, a.round_trip_max_abs_error, a.round_trip_max_abs_error_f64.map(|e| format!("{e:.2e}")).unwrap_or("—".into()), log_det(a)))
+            .collect::<Vec<_>>()
+            .join("; ");
         sections.push((
             "A1b: invertible, but badly conditioned".into(),
             format!(
-                "In f32 the round trip misses by {:.2e}: the adversary shrinks some directions so much (mean \
-                 log|det J| = {}) that inverting them amplifies f32 rounding. The map is still a bijection — \
-                 the f64 round trip closes to {} — so the mutual information is unchanged; what the encoder \
-                 destroyed is linear decodability, not information.",
-                a.round_trip_max_abs_error,
-                log_det(a),
-                a.round_trip_max_abs_error_f64.map(|e| format!("{e:.2e}")).unwrap_or("—".into()),
+                "In f32 the round trip misses ({each}): the adversary shrinks some directions so much that inverting \
+                 them amplifies f32 rounding. Where the f64 round trip closes, the map is still a bijection, so the \
+                 mutual information is unchanged; what the encoder destroyed is linear decodability, not information."
             ),
         ));
     }
-    sections.push(("A1b — the adversarial encoder".into(), a1b_table(a)));
+    sections.push(("A1b — the adversarial encoder".into(), a1b_table(runs)));
     sections
 }
 
-fn a1b_table(a: &AdversarialSummary) -> String {
-    let (st, paper) = (&a.settings, AdversarialSettings::paper());
+fn a1b_table(runs: &[AdversarialSummary]) -> String {
+    let paper = AdversarialSettings::paper();
+    let st = &runs[0].settings;
     let mut deviations = vec![];
     if st.encoder_lr != paper.encoder_lr {
         deviations.push(format!("encoder learning rate {} (paper {})", st.encoder_lr, paper.encoder_lr));
@@ -125,20 +218,109 @@ fn a1b_table(a: &AdversarialSummary) -> String {
     if st.warmup_steps != paper.warmup_steps {
         deviations.push(format!("{} warm-up classifier steps (paper {})", st.warmup_steps, paper.warmup_steps));
     }
+    let seeds: Vec<String> = runs.iter().map(|a| a.seed.to_string()).collect();
     let mut text = format!(
         "Affine RealNVP encoder (scale 1e-7 + softplus), linear classifier Dense(392→10) trained on the labels \
-         (Adam {}), encoder trained to make its logits uniform (Adam {}), batch {}, probe every {} iterations, \
-         one run, seed {}.\n\n| Iteration | Probe test accuracy | Probe train accuracy | Adversary's batch accuracy |\n|---|---|---|---|\n",
-        st.classifier_lr, st.encoder_lr, st.batch, st.probe_every, a.seed
+         (Adam {}), encoder trained to make its logits uniform (Adam {}), {} warm-up classifier steps, then per \
+         iteration {} classifier steps and one encoder step, batch {}, probe every {} iterations; {} seed{} ({}).\n\n\
+         | Iteration | {} |\n|---|{}\n",
+        st.classifier_lr,
+        st.encoder_lr,
+        st.warmup_steps,
+        st.classifier_steps,
+        st.batch,
+        st.probe_every,
+        runs.len(),
+        if runs.len() == 1 { "" } else { "s" },
+        seeds.join(", "),
+        runs.iter().map(|a| format!("seed {}: probe test accuracy (adversary's batch accuracy)", a.seed)).collect::<Vec<_>>().join(" | "),
+        "---|".repeat(runs.len()),
     );
-    for p in &a.points {
-        text.push_str(&format!("| {} | {:.4} | {:.4} | {:.3} |\n", p.iteration, p.test_accuracy, p.train_accuracy, p.classifier_batch_accuracy));
+    let iterations: std::collections::BTreeSet<usize> = runs.iter().flat_map(|a| a.points.iter().map(|p| p.iteration)).collect();
+    for it in iterations {
+        let cells: Vec<String> = runs
+            .iter()
+            .map(|a| a.points.iter().find(|p| p.iteration == it).map_or("—".into(), |p| format!("{:.4} ({:.3})", p.test_accuracy, p.classifier_batch_accuracy)))
+            .collect();
+        text.push_str(&format!("| {it} | {} |\n", cells.join(" | ")));
     }
     if !deviations.is_empty() {
         text.push_str(&format!(
-            "\n**Deviations from the paper's settings in this profile:** {}. The `paper` profile uses the paper's settings exactly.\n",
+            "\n**Deviations from the paper's settings in these runs:** {}. The `paper` profile uses the paper's settings exactly.\n",
             deviations.join("; ")
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::a1::configs;
+    use crate::infomax::fixtures::{runs, summary_of};
+
+    fn grid(rise_nce: f64, rise_nwj: f64, noise: f64, start: f64) -> Summary {
+        let c = configs();
+        summary_of(&[(c[0].clone(), runs(start, rise_nce, noise), 4.0), (c[1].clone(), runs(start, rise_nwj, noise), 4.0)], 0.85)
+    }
+
+    #[test]
+    fn a1a_verdicts_follow_the_rise_from_step_0_and_its_noise() {
+        // the paper's rise (+4 / +5 points), well above noise: holds
+        assert_eq!(a1a_claims(&grid(0.045, 0.055, 0.002, 0.85))[0].verdict, Verdict::Holds);
+        // a small but significant rise: direction only, with the fraction of the paper's size
+        match a1a_claims(&grid(0.02, 0.02, 0.002, 0.85))[0].verdict {
+            Verdict::DirectionOnly { fraction_of_paper } => assert!((fraction_of_paper - 0.4).abs() < 1e-9, "{fraction_of_paper}"),
+            v => panic!("{v:?}"),
+        }
+        // a rise inside the run-to-run noise, or a fall: does not hold
+        assert_eq!(a1a_claims(&grid(0.01, 0.01, 0.02, 0.85))[0].verdict, Verdict::DoesNotHold);
+        assert_eq!(a1a_claims(&grid(-0.02, 0.03, 0.002, 0.85))[0].verdict, Verdict::DoesNotHold);
+        // ending above pixels is not enough when step 0 already was (the old check)
+        let above_from_the_start = grid(0.0, 0.0, 0.002, 0.865);
+        let c = a1a_claims(&above_from_the_start);
+        assert_eq!(c[0].verdict, Verdict::DoesNotHold);
+        assert_eq!(c[1].verdict, Verdict::DoesNotHold, "step 0 is 1.5 points above pixels");
+        assert_eq!(a1a_claims(&grid(0.02, 0.02, 0.002, 0.851))[1].verdict, Verdict::Holds);
+        // one run: no interval, not measured
+        let c = configs();
+        let one = summary_of(&[(c[0].clone(), vec![(0.85, 0.9)], 4.0), (c[1].clone(), vec![(0.85, 0.9)], 4.0)], 0.85);
+        assert_eq!(a1a_claims(&one)[0].verdict, Verdict::NotMeasured);
+    }
+
+    fn adversarial(seed: u64, accuracies: &[f64]) -> AdversarialSummary {
+        let points = accuracies
+            .iter()
+            .enumerate()
+            .map(|(k, &a)| super::super::adversarial::AdversarialPoint { iteration: 200 * k, test_accuracy: a, train_accuracy: a, classifier_batch_accuracy: a, seconds: 1.0 })
+            .collect();
+        AdversarialSummary {
+            settings: AdversarialSettings::paper(),
+            seed,
+            points,
+            round_trip_max_abs_error: 1e-6,
+            round_trip_max_abs_error_f64: Some(1e-12),
+            log_abs_det_mean: Some(-10.0),
+            round_trip_input_max_abs: 1.0,
+        }
+    }
+
+    #[test]
+    fn a1b_verdict_is_the_rule_fixed_in_issue_21() {
+        let falls = |end: f64| (0..3).map(|k| adversarial(k, &[0.85, 0.8, end + 0.001 * k as f64])).collect::<Vec<_>>();
+        assert_eq!(a1b_decline_verdict(&falls(0.60), 0.85), Verdict::Holds);
+        // just over 10 points below in the median: holds; 9 points: direction only
+        assert_eq!(a1b_decline_verdict(&falls(0.748), 0.85), Verdict::Holds);
+        match a1b_decline_verdict(&falls(0.76), 0.85) {
+            Verdict::DirectionOnly { fraction_of_paper } => assert!((fraction_of_paper - 0.89).abs() < 1e-9, "{fraction_of_paper}"),
+            v => panic!("{v:?}"),
+        }
+        // one seed whose trajectory rises: does not hold, however low the median
+        let mut mixed = falls(0.5);
+        mixed[2] = adversarial(2, &[0.5, 0.6, 0.7]);
+        assert_eq!(a1b_decline_verdict(&mixed, 0.85), Verdict::DoesNotHold);
+        // ending above pixels: does not hold; fewer than 3 seeds: not measured
+        assert_eq!(a1b_decline_verdict(&(0..3).map(|k| adversarial(k, &[0.9, 0.88, 0.87])).collect::<Vec<_>>(), 0.85), Verdict::DoesNotHold);
+        assert_eq!(a1b_decline_verdict(&falls(0.4)[..2], 0.85), Verdict::NotMeasured);
+    }
 }

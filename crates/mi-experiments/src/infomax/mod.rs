@@ -9,6 +9,8 @@ pub mod probe;
 pub mod report;
 pub mod summary;
 pub mod train;
+#[cfg(test)]
+pub mod fixtures;
 pub mod views;
 
 pub use config::*;

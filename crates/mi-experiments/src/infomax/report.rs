@@ -31,6 +31,40 @@ pub fn first_last(c: &ConfigSummary) -> Option<(&CurvePoint, &CurvePoint)> {
     Some((c.curve.first()?, c.curve.last()?))
 }
 
+/// Each run's test accuracy at the last evaluation (empty when the configuration has none).
+pub fn final_by_run(c: &ConfigSummary) -> Vec<f64> {
+    c.last.as_ref().map(|p| p.test_accuracy_by_run.clone()).unwrap_or_default()
+}
+
+/// Each run's I_est on training batches at the last evaluation.
+pub fn final_i_est_by_run(c: &ConfigSummary) -> Vec<f64> {
+    c.last.as_ref().map(|p| p.i_est_by_run.clone()).unwrap_or_default()
+}
+
+/// Each run's test accuracy at the first evaluation (step 0, before any update).
+pub fn first_by_run(c: &ConfigSummary) -> Vec<f64> {
+    c.curve.first().map(|p| p.test_accuracy_by_run.clone()).unwrap_or_default()
+}
+
+/// Each run's change in test accuracy from its own first evaluation to its last, for the runs
+/// recorded at both (paired by run number).
+pub fn rise_by_run(c: &ConfigSummary) -> Vec<f64> {
+    let Some((first, last)) = first_last(c) else { return vec![] };
+    last.run_ids
+        .iter()
+        .zip(&last.test_accuracy_by_run)
+        .filter_map(|(run, acc)| first.run_ids.iter().position(|r| r == run).map(|k| acc - first.test_accuracy_by_run[k]))
+        .collect()
+}
+
+/// `+1.2 [+0.3, +2.1] points, p = 0.03 (3 runs)`, or why there is no interval.
+pub fn points_with_interval(test: Option<&mi_report::significance::TTest>, runs: usize) -> String {
+    match test {
+        Some(t) => format!("{} ({runs} runs)", t.describe(100.0, 1, "points")),
+        None => format!("{runs} run{}: no interval (needs ≥ 2)", if runs == 1 { "" } else { "s" }),
+    }
+}
+
 /// Accuracy and I_est over training, one series per configuration labelled by its estimator.
 pub fn accuracy_and_iest_charts(s: &Summary, tag: &str, b: f64) -> Vec<(String, Chart)> {
     let mut acc = Chart::new(format!("{tag}: test accuracy"), "training step", "linear-probe test accuracy");
@@ -58,6 +92,17 @@ pub fn final_table(s: &Summary) -> String {
     }
     t.push_str(&format!("\nPixel baseline (probe on raw top halves): test accuracy {:.4}.\n", s.baseline.pixels_test_accuracy));
     t
+}
+
+/// Where every InfoMax grid differs from the authors' notebook (besides what a profile shortens).
+const ADAM_EPSILON: &str = "Adam adds ε = 1e-8 to √v̂ (PyTorch's form); the authors' TensorFlow 1 Adam adds it to √v before the bias correction, which makes the effective ε larger by 1/√(1 − β₂ᵗ) early in training (≈32× at step 1, ≈1.6× at step 1,000). With gradients far above 1e-7 this changes little, but it is not measured here.";
+
+/// The "Differences from the paper" section: the shared Adam difference and `own`, the
+/// experiment's own (each a sentence).
+pub fn differences_section(own: &[&str]) -> (String, String) {
+    let mut items: Vec<&str> = own.to_vec();
+    items.push(ADAM_EPSILON);
+    ("Differences from the paper".into(), items.iter().map(|i| format!("- {i}")).collect::<Vec<_>>().join("\n"))
 }
 
 /// The report's introduction: what ran, on what, and how it was evaluated.

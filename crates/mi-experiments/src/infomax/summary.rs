@@ -24,6 +24,16 @@ pub struct CurvePoint {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_condition_percentiles: Option<[f64; 6]>,
     pub runs: usize,
+    /// Each run's test accuracy, ordered by run number: what the verdicts test against
+    /// run-to-run noise (paired by run across steps).
+    #[serde(default)]
+    pub test_accuracy_by_run: Vec<f64>,
+    /// Each run's I_est on training batches, in the same order.
+    #[serde(default)]
+    pub i_est_by_run: Vec<f64>,
+    /// The run numbers of `test_accuracy_by_run`, in the same order.
+    #[serde(default)]
+    pub run_ids: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -67,7 +77,8 @@ pub fn summarize(experiment: &str, profile: Profile, configs: &[PairConfig], bas
             let runs = mine.iter().map(|r| r.run).collect::<std::collections::BTreeSet<_>>().len();
             let curve: Vec<CurvePoint> = by_step
                 .into_iter()
-                .map(|(step, rs)| {
+                .map(|(step, mut rs)| {
+                    rs.sort_by_key(|r| r.run);
                     let f = |g: &dyn Fn(&EvalRecord) -> f64| mean_sd(&rs.iter().map(|r| g(r)).collect::<Vec<_>>());
                     let (am, asd) = f(&|r| r.test_accuracy);
                     let (im, isd) = f(&|r| r.i_est_train_nats);
@@ -85,6 +96,9 @@ pub fn summarize(experiment: &str, profile: Profile, configs: &[PairConfig], bas
                         gap_sd: gap.map(|g| g.1),
                         log_condition_percentiles: merge_percentiles(&rs),
                         runs: rs.len(),
+                        test_accuracy_by_run: rs.iter().map(|r| r.test_accuracy).collect(),
+                        i_est_by_run: rs.iter().map(|r| r.i_est_train_nats).collect(),
+                        run_ids: rs.iter().map(|r| r.run).collect(),
                     }
                 })
                 .collect();
@@ -168,6 +182,7 @@ mod tests {
         let last = c.last.as_ref().unwrap();
         assert_eq!(last.step, 10);
         assert_eq!(last.test_accuracy_sd, 0.0);
+        assert_eq!((c.curve[0].test_accuracy_by_run.clone(), c.curve[0].run_ids.clone()), (vec![0.8, 0.9], vec![0, 1]));
         let json = serde_json::to_value(&s).unwrap();
         assert!(json["configs"][0]["final"]["test_accuracy_mean"].is_number());
         assert_eq!(json["baseline"]["pixels_test_accuracy"], 0.84);

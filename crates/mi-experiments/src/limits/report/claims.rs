@@ -1,9 +1,10 @@
 //! The claims of the slides, each with its criterion and our measurement.
 use super::*;
-use mi_report::claims::Claim;
+use mi_report::claims::{Claim, Verdict};
 
 /// The claims of the slides (Poole et al.; Song & Ermon; McAllester & Stratos), each with our
-/// measurement. Thresholds are fixed here, before any result is seen, and stated in the text.
+/// measurement. Each criterion is stated in its claim; claim 1 records the one change made after
+/// results were seen (see [`infonce_capped`]).
 pub fn claims(s: &Summary, cfg: &LimitsSettings) -> Vec<Claim> {
     let mut out = vec![];
     let parts: [fn(&Summary, &LimitsSettings, &mut Vec<Claim>); 10] = [
@@ -37,13 +38,17 @@ fn verdict(s: &Summary, ok: bool, any: bool) -> Option<bool> {
 /// Claim 1: InfoNCE flat near log B from 6 nats on. The reference is the optimal critic's InfoNCE at
 /// the same I and B (measured below): no critic can do better, and at 6 nats with B = 64 even it
 /// sits ≈ 0.45 below log B, so "near log B" means "at the optimal critic's envelope".
+///
+/// The criterion fixed before the first results asks this of every task; just before results
+/// were committed it was narrowed to the Gaussian task (on y³ the separable critic lags). The
+/// verdict uses the original reading; the narrowed one is reported beside it.
 fn infonce_capped(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
     let log_b = (cfg.staircase.batch as f64).ln();
     let levels = &cfg.staircase.levels_nats;
     let optimal_at = |mi: f64| {
         s.infonce_saturation.iter().find(|p| p.batch == cfg.staircase.batch && (p.mi_nats - mi).abs() < 1e-9).map(|p| p.mean_nats)
     };
-    let (mut ok, mut any, mut parts) = (true, false, vec![]);
+    let (mut ok_all, mut ok_gaussian, mut any, mut parts) = (true, true, false, vec![]);
     for (c, t) in combos(s) {
         if let Some(x) = series(s, c, t, Bound::Infonce) {
             let lv: Vec<&LevelStats> = x.levels.iter().filter(|l| l.mi_nats >= 6.0).collect();
@@ -53,29 +58,28 @@ fn infonce_capped(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
             any = true;
             for l in &lv {
                 let reference = optimal_at(l.mi_nats).unwrap_or(log_b - 0.5);
-                // the verdict is on the Gaussian staircase, as in the papers' figure; on y³ the
-                // critic, not the bound, limits the estimate (shown for context)
-                if t == TaskVariant::Gaussian {
-                    ok &= l.mean_nats >= reference - 0.25 && l.mean_nats <= log_b + 1e-9;
-                } else {
-                    ok &= l.mean_nats <= log_b + 1e-9;
-                }
+                let here = l.mean_nats >= reference - 0.25 && l.mean_nats <= log_b + 1e-9;
+                ok_all &= here;
+                ok_gaussian &= if t == TaskVariant::Gaussian { here } else { l.mean_nats <= log_b + 1e-9 };
             }
             parts.push(format!("{}: {}", tag(c, t), lv.iter().map(|l| f3(l.mean_nats)).collect::<Vec<_>>().join(", ")));
         }
     }
     let refs: Vec<String> = levels.iter().filter(|&&l| l >= 6.0).map(|&l| optimal_at(l).map_or("–".into(), f3)).collect();
+    let reading = |ok: bool| if ok { "holds" } else { "does not hold" };
     out.push(Claim {
         claim: format!("InfoNCE is capped at log B: flat near log {} = {log_b:.3} from the 6-nat step on", cfg.staircase.batch),
         paper: "InfoNCE flat at log 64 ≈ 4.16 once I ≥ 6 nats (Poole et al. Fig. 2; Song & Ermon Fig. 1)".into(),
         ours: format!(
-            "mean estimate at 6, 8, 10 nats — {}; the optimal critic's InfoNCE at the same I and B: {} (criterion: never above \
-             log B, and on the Gaussian task within 0.25 nats of the optimal critic's value, the most any critic can \
-             reach; on y³ the critic lags and is shown for context)",
+            "mean estimate at 6, 8, 10 nats — {}; the optimal critic's InfoNCE at the same I and B: {}. Under the \
+             narrowed reading adopted just before the first results were committed (the envelope on the Gaussian task \
+             only; on y³ only ≤ log B) the claim {}; the verdict keeps the original reading.",
             parts.join("; "),
-            refs.join(", ")
+            refs.join(", "),
+            reading(ok_gaussian)
         ),
-        holds: verdict(s, ok, any),
+        criterion: "on every task and critic, every level mean from 6 nats on is ≤ log B and within 0.25 nats of the optimal critic's InfoNCE at the same I and B (the most any critic can reach)".into(),
+        verdict: Verdict::from_check(verdict(s, ok_all, any)),
     });
 }
 
@@ -117,7 +121,8 @@ fn nwj_variance_grows(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
              bound — InfoNCE, DV/MINE, SMILE, I_α — at the top two)",
             parts.join("; ")
         ),
-        holds: verdict(s, ok, any),
+        criterion: "both top levels' variance above both bottom levels', and above every non-NWJ estimator's at the top levels".into(),
+        verdict: Verdict::from_check(verdict(s, ok, any)),
     });
 }
 
@@ -136,7 +141,8 @@ fn dv_biased(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
         claim: "DV/MINE is biased at high MI".into(),
         paper: "DV/MINE biased; the batch estimate puts the log outside the mean".into(),
         ours: format!("{} (criterion: |bias| > 0.5 nats at the top two levels)", parts.join("; ")),
-        holds: verdict(s, ok, any),
+        criterion: "|bias| > 0.5 nats at the top two levels".into(),
+        verdict: Verdict::from_check(verdict(s, ok, any)),
     });
 }
 
@@ -160,7 +166,8 @@ fn smile_low_variance(s: &Summary, _cfg: &LimitsSettings, out: &mut Vec<Claim>) 
         claim: "SMILE (τ = 5) has low variance and is close to the truth at moderate MI".into(),
         paper: "SMILE τ=5: bounded variance, small bias up to moderate MI (Song & Ermon Fig. 1)".into(),
         ours: format!("{} (criterion: variance below NWJ's at every level, |bias| ≤ 1 nat at 2–4 nats)", parts.join("; ")),
-        holds: verdict(s, ok, any),
+        criterion: "variance below NWJ's at every level, |bias| ≤ 1 nat at 2–4 nats".into(),
+        verdict: Verdict::from_check(verdict(s, ok, any)),
     });
 }
 
@@ -181,7 +188,8 @@ fn smile_tau_tradeoff(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
         claim: "A smaller clipping threshold τ lowers SMILE's variance and raises its bias".into(),
         paper: "τ trades bias for variance (Song & Ermon, Thm. 3 and Fig. 1)".into(),
         ours: format!("{} (criterion: Var τ=1 ≤ Var τ=5 at every level, |bias| τ=1 ≥ τ=5 at the top level)", parts.join("; ")),
-        holds: verdict(s, ok, any),
+        criterion: "Var τ=1 ≤ Var τ=5 at every level, |bias| τ=1 ≥ τ=5 at the top level".into(),
+        verdict: Verdict::from_check(verdict(s, ok, any)),
     });
 }
 
@@ -211,7 +219,8 @@ fn ialpha_between(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
         claim: "I_α sits between InfoNCE and NWJ: above InfoNCE's cap, with variance between theirs".into(),
         paper: "I_α interpolates between InfoNCE (α = 1) and NWJ (α = 0) (Poole et al. Fig. 2)".into(),
         ours: format!("{} (criterion at the top two levels: Var InfoNCE ≤ Var I_α ≤ Var NWJ and mean I_α > mean InfoNCE)", parts.join("; ")),
-        holds: verdict(s, ok, any),
+        criterion: "at the top two levels: Var InfoNCE ≤ Var I_α ≤ Var NWJ and mean I_α > mean InfoNCE".into(),
+        verdict: Verdict::from_check(verdict(s, ok, any)),
     });
 }
 
@@ -243,7 +252,8 @@ fn cubic_changes_estimates(s: &Summary, _cfg: &LimitsSettings, out: &mut Vec<Cla
             smile_sep(TaskVariant::Gaussian).unwrap_or_default(),
             smile_sep(TaskVariant::Cubic).unwrap_or_default()
         ),
-        holds: verdict(s, worst.0.abs() > 0.5, any),
+        criterion: "some level mean changes by > 0.5 nats between the Gaussian and the y³ task".into(),
+        verdict: Verdict::from_check(verdict(s, worst.0.abs() > 0.5, any)),
     });
 }
 
@@ -265,7 +275,8 @@ fn optimal_critic(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
             .collect::<Vec<_>>()
             .join("; ")
             + &format!(" — rises at {rising} of {} steps", s.optimal.len().saturating_sub(1)),
-        holds: Some(above && rising + 1 >= s.optimal.len()),
+        criterion: "every level's variance ≥ (e^I − 1)/M, and it rises at every step".into(),
+        verdict: Verdict::from_check(Some(above && rising + 1 >= s.optimal.len())),
     });
     // The sample variance converges at the usual 1/√trials rate only where E_q[r⁴] is finite,
     // i.e. ρ < 1/3 per coordinate (see `theory`); above, its own variance is infinite.
@@ -291,7 +302,8 @@ fn optimal_critic(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
                  mean within 4 standard errors; above that the sample variance has infinite variance itself and \
                  under-reads — see the section below)"
             ),
-        holds: Some(agree),
+        criterion: "where ρ < 1/3: variance within ±20 % of the exact value, mean within 4 standard errors of I".into(),
+        verdict: Verdict::from_check(Some(agree)),
     });
     let small = low;
     let dv_ok = s.optimal.iter().all(|l| l.dv_bias_paired_nats > 0.0)
@@ -307,7 +319,8 @@ fn optimal_critic(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
             .collect::<Vec<_>>()
             .join("; ")
             + " (criterion: positive everywhere; within 25 % of the delta method where ρ < 1/3, as above)",
-        holds: Some(dv_ok),
+        criterion: "bias positive everywhere; within 25 % of the delta method where ρ < 1/3".into(),
+        verdict: Verdict::from_check(Some(dv_ok)),
     });
 }
 
@@ -329,7 +342,8 @@ fn infonce_saturates(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
         claim: "InfoNCE never exceeds log B, and saturates there once I ≫ log B".into(),
         paper: "InfoNCE ≤ log B; E[InfoNCE] → min(I, ≈ log B) (Poole et al.)".into(),
         ours: format!("{} (criterion: every value ≤ log B; mean ≥ log B − 0.5 wherever I ≥ log B + 3)", parts.join("; ")),
-        holds: Some(never_above && !sat.is_empty() && near),
+        criterion: "every value ≤ log B (unclamped); mean ≥ log B − 0.5 wherever I ≥ log B + 3".into(),
+        verdict: Verdict::from_check(Some(never_above && !sat.is_empty() && near)),
     });
 }
 
@@ -355,7 +369,8 @@ fn ln_n_cap(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
                 .join(", "),
             trained_nce_ok
         ),
-        holds: Some(opt_ok && trained_nce_ok),
+        criterion: "every value with the optimal critic and of trained InfoNCE critics ≤ ln N".into(),
+        verdict: Verdict::from_check(Some(opt_ok && trained_nce_ok)),
     });
     // The theorem itself is about distribution-free, high-confidence lower bounds computed from
     // N samples. The trained critics here are fitted on far more than N samples, and their point
@@ -379,7 +394,8 @@ fn ln_n_cap(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
             f3((train_samples as f64).ln()),
             if above.is_empty() { "none above ln N".to_string() } else { above.join(", ") }
         ),
-        holds: None,
+        criterion: "not testable with these runs (needs critics fitted on the same N samples plus a confidence correction)".into(),
+        verdict: Verdict::from_check(None),
     });
     let doe: Vec<_> = s.cap.iter().filter_map(|p| p.doe_gaussian_mean_nats.map(|v| (p, v))).collect();
     // from N = 1,024 on (512 fitting rows for a 630-parameter conditional Gaussian in 20 + 20
@@ -401,6 +417,7 @@ fn ln_n_cap(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
                  Below the cap at small N: {} — DoE's small-sample failure (the conditional model overfits its fitting half).",
                 if short.is_empty() { "none".to_string() } else { short.join(", ") }
             ),
-        holds: Some(doe_ok),
+        criterion: "above ln N for N ≥ 1,024 wherever I > ln N + 1; within 1 nat of I at the largest N".into(),
+        verdict: Verdict::from_check(Some(doe_ok)),
     });
 }
