@@ -290,11 +290,11 @@ const HOW_TO_READ: &str = "The Gaussian estimator is exact on the untransformed 
 pub fn report_text(run: &TableRun, cells: &[Cell], profile_reason: &str) -> (String, Vec<(String, String)>) {
     let p = &run.profile;
     let intro = format!(
-        "Profile `{}` ({profile_reason}), seed {}. Each cell: mean ± sd of the estimate in nats over {} seed(s), then \
+        "{}, seed {}. Each cell: mean ± sd of the estimate in nats over {} seed(s), then \
          log(mean / true MI) in brackets; ✓ marks \"solved\" (|log(mean / true)| < log 1.5). KSG uses k = 3, \
          standardised columns, no jitter; max-norm. Transforms act on each coordinate (`x:`/`y:` on one side only) \
          and leave the true MI unchanged.",
-        p.name, run.seed, p.seeds
+        mi_train::profile::sentence(profile_reason), run.seed, p.seeds
     );
     let mut sections = vec![("Estimates (nats)".to_string(), table(cells)), ("Solved cells per estimator".to_string(), solved_counts(cells))];
     if let Some(max_n) = cells.iter().map(|c| c.n).max() {

@@ -384,9 +384,9 @@ impl Experiment for Naf {
     fn report(&self, cfg: &NafConfig, _prep: &(), summary: &NafSummary, _records: &[NafRecord], ctx: &Context) -> Result<Report> {
         let strips: Vec<Option<Vec<u8>>> = summary.targets.iter().map(|t| std::fs::read(ctx.dir.path(&strip_file(&t.target))).ok()).collect();
         let intro = format!(
-            "![](naf.svg)\n\nProfile `{}` ({}), seed {}, {} Adam steps of batch {} (lr {} with cosine decay), {} NAF layers \
+            "![](naf.svg)\n\n{}, seed {}, {} Adam steps of batch {} (lr {} with cosine decay), {} NAF layers \
              with K = {} sigmoids and conditioners 1→{:?}→{}, float64 on {}.",
-            cfg.profile, ctx.profile_reason, cfg.seed, cfg.steps, cfg.batch, cfg.lr, cfg.layers, cfg.components, cfg.hidden,
+            mi_train::profile::sentence(&ctx.profile_reason), cfg.seed, cfg.steps, cfg.batch, cfg.lr, cfg.layers, cfg.components, cfg.hidden,
             3 * cfg.components, summary.device
         );
         let figure = Figure { name: "naf".into(), svg: svg(&strips, &summary.targets, cfg), png_scale: 1.0, listed: false };

@@ -53,9 +53,21 @@ pub fn choose(requested: Option<Profile>, on_cuda: bool) -> (Profile, String) {
     }
 }
 
+/// A report's opening words from [`choose`]'s sentence: `Profile 'quick' as requested`.
+pub fn sentence(reason: &str) -> String {
+    let mut c = reason.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_reason_opens_a_sentence() {
+        assert_eq!(sentence("profile 'quick' as requested"), "Profile 'quick' as requested");
+        assert_eq!(sentence(""), "");
+    }
 
     #[test]
     fn parse_display_and_default_choice() {

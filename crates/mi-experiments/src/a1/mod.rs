@@ -15,6 +15,17 @@ pub struct A1;
 /// A1b's result file in the A1 folder.
 pub const ADVERSARIAL: &str = "adversarial.json";
 
+/// One A1b seed run at the paper's full length (4,000 iterations), kept beside a quick profile's
+/// shorter seeds when present: `cargo run --release -p mi-experiments --example a1b_full_length`.
+pub const ADVERSARIAL_FULL_LENGTH: &str = "adversarial_full_length.json";
+
+/// What A1 records besides its grid: the A1b seeds of the profile, and the full-length seed.
+#[derive(Debug, Clone, Default)]
+pub struct A1b {
+    pub seeds: Vec<AdversarialSummary>,
+    pub full_length: Option<AdversarialSummary>,
+}
+
 /// Additive RealNVP encoders × bilinear critic × {InfoNCE, NWJ}.
 pub fn configs() -> Vec<PairConfig> {
     [Bound::Infonce, Bound::Nwj]
@@ -44,7 +55,7 @@ pub fn adversarial_seed(base: u64, k: usize) -> u64 {
 }
 
 impl PairGrid for A1 {
-    type Extra = Vec<AdversarialSummary>;
+    type Extra = A1b;
 
     fn id(&self) -> String {
         "a1".into()
@@ -83,7 +94,19 @@ impl PairGrid for A1 {
     /// it ends (an interrupted A1b resumes with the next seed). Not run with `--report-only` nor
     /// by one unit of the grid alone (`--run-index`: a cluster's array tasks would each run it);
     /// a plain `reproduce a1` on the folder runs it.
-    fn prepare_extra(&self, data: &PairViews, s: &GridSettings, ctx: &Context) -> Result<Vec<AdversarialSummary>> {
+    fn prepare_extra(&self, data: &PairViews, s: &GridSettings, ctx: &Context) -> Result<A1b> {
+        let full = ctx.dir.path(ADVERSARIAL_FULL_LENGTH);
+        let full_length = if full.exists() { read_adversarial(&full)?.into_iter().next() } else { None };
+        Ok(A1b { seeds: self.a1b_seeds(data, s, ctx)?, full_length })
+    }
+
+    fn report(&self, s: &Summary, extra: &A1b) -> GridReport {
+        report::report(s, &extra.seeds, extra.full_length.as_ref())
+    }
+}
+
+impl A1 {
+    fn a1b_seeds(&self, data: &PairViews, s: &GridSettings, ctx: &Context) -> Result<Vec<AdversarialSummary>> {
         let path = ctx.dir.path(ADVERSARIAL);
         let mut runs = if path.exists() { read_adversarial(&path)? } else { vec![] };
         let settings = adversarial_settings(s.profile);
@@ -102,13 +125,10 @@ impl PairGrid for A1 {
         }
         Ok(runs)
     }
-
-    fn report(&self, s: &Summary, extra: &Vec<AdversarialSummary>) -> GridReport {
-        report::report(s, extra)
-    }
 }
 
-fn read_adversarial(path: &std::path::Path) -> Result<Vec<AdversarialSummary>> {
+/// The runs in an A1b file (either layout).
+pub fn read_adversarial(path: &std::path::Path) -> Result<Vec<AdversarialSummary>> {
     let text = std::fs::read_to_string(path).map_err(|e| ExperimentError::Invalid(format!("cannot read {}: {e}", path.display())))?;
     let file: AdversarialFile = serde_json::from_str(&text).map_err(|e| ExperimentError::Invalid(format!("{} is not a valid A1b result ({e}); delete it to rerun A1b", path.display())))?;
     Ok(file.into_runs())

@@ -7,7 +7,7 @@ use mi_report::claims::{Claim, Verdict};
 use mi_report::significance::one_sample;
 use mi_report::stats::{median, spearman};
 
-pub fn report(s: &Summary, adv: &[AdversarialSummary]) -> GridReport {
+pub fn report(s: &Summary, adv: &[AdversarialSummary], full_length: Option<&AdversarialSummary>) -> GridReport {
     let b = s.baseline.pixels_test_accuracy;
     let mut claims = a1a_claims(s);
     let mut sections = vec![(
@@ -23,7 +23,10 @@ pub fn report(s: &Summary, adv: &[AdversarialSummary]) -> GridReport {
     } else {
         claims.extend(a1b_claims(adv, b));
         sections.extend(a1b_sections(adv));
-        charts.push(("adversarial_accuracy".into(), a1b_chart(adv, b)));
+        charts.push(("adversarial_accuracy".into(), a1b_chart(adv, full_length, b)));
+    }
+    if let Some(f) = full_length {
+        sections.push(("A1b at the paper's length (one seed)".into(), full_length_text(f, b)));
     }
     sections.push(("Final values (A1a)".into(), final_table(s)));
     sections.push(differences_section(&[
@@ -91,6 +94,8 @@ pub fn a1a_claims(s: &Summary) -> Vec<Claim> {
 pub const PAPER_A1B_FINAL: f64 = 0.40;
 /// The drop below pixels that counts as "far below" (fixed in #21 before the runs).
 pub const A1B_DROP: f64 = 0.10;
+/// The paper's drop: ≈0.85 (pixels) → ≈0.40, what "direction only" gives the fraction of.
+pub const PAPER_A1B_DROP: f64 = 0.85 - PAPER_A1B_FINAL;
 /// Seeds the A1b verdict needs.
 pub const A1B_MIN_SEEDS: usize = 3;
 
@@ -105,7 +110,7 @@ pub fn trajectory_rho(a: &AdversarialSummary) -> Option<f64> {
 /// the median final probe accuracy is ≥ 10 points below pixels and every seed's trajectory falls
 /// (Spearman ρ over its probes < 0); direction only when every trajectory falls and the t
 /// interval of (final − pixels) over seeds lies below 0, but the median drop is under 10 points
-/// (the fraction is of those 10 points); does not hold otherwise.
+/// (the fraction is of the paper's ≈45-point drop); does not hold otherwise.
 pub fn a1b_decline_verdict(runs: &[AdversarialSummary], pixels: f64) -> Verdict {
     if runs.len() < A1B_MIN_SEEDS {
         return Verdict::NotMeasured;
@@ -117,7 +122,7 @@ pub fn a1b_decline_verdict(runs: &[AdversarialSummary], pixels: f64) -> Verdict 
     if falling && pixels - med >= A1B_DROP {
         Verdict::Holds
     } else if falling && below {
-        Verdict::DirectionOnly { fraction_of_paper: (pixels - med) / A1B_DROP }
+        Verdict::DirectionOnly { fraction_of_paper: (pixels - med) / PAPER_A1B_DROP }
     } else {
         Verdict::DoesNotHold
     }
@@ -143,7 +148,7 @@ fn a1b_claims(runs: &[AdversarialSummary], b: f64) -> Vec<Claim> {
             claim: "A1b: an encoder trained against a linear classifier drives the probe accuracy far below the pixel baseline".into(),
             paper: format!("≈{PAPER_A1B_FINAL:.2} after {} iterations (pixels ≈0.85), one run", AdversarialSettings::paper().iterations),
             criterion: format!(
-                "over ≥ {A1B_MIN_SEEDS} seeds: holds when the median final accuracy is ≥ {:.0} points below pixels and every seed's probe trajectory falls (Spearman ρ < 0); direction only when every trajectory falls and the t interval of (final − pixels) lies below 0 but the drop is smaller",
+                "over ≥ {A1B_MIN_SEEDS} seeds: holds when the median final accuracy is ≥ {:.0} points below pixels and every seed's probe trajectory falls (Spearman ρ < 0); direction only when every trajectory falls and the t interval of (final − pixels) lies below 0 but the drop is smaller (its fraction is of the paper's ≈45-point drop)",
                 A1B_DROP * 100.0
             ),
             ours: format!("{} seed{}, {iterations} iterations: {per_seed}; median final {med:.3} ({:.1} points below pixels {b:.3})", runs.len(), if runs.len() == 1 { "" } else { "s" }, (b - med) * 100.0),
@@ -165,15 +170,44 @@ fn a1b_claims(runs: &[AdversarialSummary], b: f64) -> Vec<Claim> {
     ]
 }
 
-fn a1b_chart(runs: &[AdversarialSummary], b: f64) -> Chart {
+fn a1b_chart(runs: &[AdversarialSummary], full_length: Option<&AdversarialSummary>, b: f64) -> Chart {
     let mut chart = Chart::new("A1b: probe accuracy of the adversarial encoder", "iteration", "linear-probe test accuracy");
     for (k, a) in runs.iter().enumerate() {
         let points = a.points.iter().map(|p| (p.iteration as f64, p.test_accuracy, 0.0)).collect();
         chart.series.push(Series { label: format!("seed {}", a.seed), points, dashed: false, color: k });
     }
+    if let Some(f) = full_length {
+        let points = f.points.iter().map(|p| (p.iteration as f64, p.test_accuracy, 0.0)).collect();
+        chart.series.push(Series { label: format!("seed {}, {} iterations", f.seed, f.settings.iterations), points, dashed: true, color: runs.len() });
+    }
     chart.hlines.push(HLine { y: b, label: format!("pixels {b:.3}") });
     chart.hlines.push(HLine { y: PAPER_A1B_FINAL, label: format!("paper ≈{PAPER_A1B_FINAL:.2} at 4,000") });
     chart
+}
+
+/// The full-length seed against the paper's ≈0.40: its trajectory in words.
+fn full_length_text(f: &AdversarialSummary, b: f64) -> String {
+    let last = f.points.last().map_or(f64::NAN, |p| p.test_accuracy);
+    let st = &f.settings;
+    format!(
+        "One seed ({}) on the paper's schedule for {} iterations ({} warm-up classifier steps, {} classifier steps \
+         per encoder step, Adam {} / {}), probe every {} iterations: {} → {last:.3} ({:.1} points below pixels {b:.3}; \
+         the paper ≈{PAPER_A1B_FINAL:.2}, {:.1} points below its ≈0.85). One seed, so no verdict of its own; the \
+         verdict above is over the profile's seeds. Trajectory: {}. Round trip in f64 {}; mean log|det J| {}.",
+        f.seed,
+        st.iterations,
+        st.warmup_steps,
+        st.classifier_steps,
+        st.classifier_lr,
+        st.encoder_lr,
+        st.probe_every,
+        f.points.first().map_or("—".into(), |p| format!("{:.3}", p.test_accuracy)),
+        (b - last) * 100.0,
+        (0.85 - PAPER_A1B_FINAL) * 100.0,
+        f.points.iter().map(|p| format!("{} {:.3}", p.iteration, p.test_accuracy)).collect::<Vec<_>>().join(", "),
+        f.round_trip_max_abs_error_f64.map_or("—".into(), |e| format!("{e:.2e}")),
+        log_det(f),
+    )
 }
 
 fn log_det(a: &AdversarialSummary) -> String {
@@ -312,7 +346,7 @@ mod tests {
         // just over 10 points below in the median: holds; 9 points: direction only
         assert_eq!(a1b_decline_verdict(&falls(0.748), 0.85), Verdict::Holds);
         match a1b_decline_verdict(&falls(0.76), 0.85) {
-            Verdict::DirectionOnly { fraction_of_paper } => assert!((fraction_of_paper - 0.89).abs() < 1e-9, "{fraction_of_paper}"),
+            Verdict::DirectionOnly { fraction_of_paper } => assert!((fraction_of_paper - 0.089 / 0.45).abs() < 1e-9, "{fraction_of_paper}"),
             v => panic!("{v:?}"),
         }
         // one seed whose trajectory rises: does not hold, however low the median

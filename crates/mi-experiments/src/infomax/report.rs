@@ -116,13 +116,12 @@ pub fn intro(s: &GridSettings, data: &PairViews, ctx: &Context) -> String {
         }
     };
     format!(
-        "Profile `{}` ({}); {} configurations × {} runs, {} steps each, evaluation every {} steps{}, \
+        "{}; {} configurations × {} runs, {} steps each, evaluation every {} steps{}, \
          batch {}, Adam {}. Device: {}.{views} Accuracies are the test accuracy of a fresh linear probe \
          (min-max scaling, SAGA, C = {}, tol = {}) on g1(top halves) of all {} training and {} test images. \
          I_est is averaged over {} fresh training batches (as the paper plotted it); the test-set estimate is in \
          `summary.json` (`i_est_test_mean`). Curves are mean ± 1 sd over runs.",
-        s.profile,
-        ctx.profile_reason,
+        mi_train::profile::sentence(&ctx.profile_reason),
         s.configs.len(),
         s.runs,
         ls.steps,

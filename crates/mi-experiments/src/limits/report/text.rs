@@ -27,14 +27,14 @@ pub fn text(s: &Summary, cfg: &LimitsSettings, why: &str) -> (String, Vec<(Strin
 fn intro(s: &Summary, cfg: &LimitsSettings, why: &str) -> String {
     let st = &cfg.staircase;
     format!(
-        "What variational MI estimators cannot do, measured on data with known MI. Profile `{}` ({why}), seed {}, \
+        "What variational MI estimators cannot do, measured on data with known MI. {}, seed {}, \
          device {}. Staircase: d = {} coordinate pairs, true MI {:?} nats, fresh samples every step, batch {}, Adam {}, \
          critics 2×{:?} ReLU (separable: {}-d embeddings, dot product; concat: MLP on [x; y] for all B² pairs); \
          separable {} steps per level on {:?}, concat {} steps per level on {:?}; {} run(s) each. Bias, variance \
          and MSE of a level use its last {:.0} % of steps. Training took {:.0} s ({} of {} runs recorded).\n\n\
          The ground-truth table of the non-neural estimators (KSG, Gaussian/CCA) on the same kind of tasks is \
          in [results/estimators](../estimators/REPORT.md).",
-        cfg.profile,
+        mi_train::profile::sentence(why),
         cfg.seed,
         s.device,
         st.dim,
