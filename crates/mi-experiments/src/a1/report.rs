@@ -4,6 +4,7 @@ use crate::infomax::report::{accuracy_and_iest_charts, differences_section, fina
 use crate::infomax::*;
 use mi_report::chart::{Chart, HLine, Series};
 use mi_report::claims::{Claim, Verdict};
+use mi_report::format::grouped;
 use mi_report::significance::one_sample;
 use mi_report::stats::{median, spearman};
 
@@ -172,13 +173,15 @@ fn a1b_claims(runs: &[AdversarialSummary], b: f64) -> Vec<Claim> {
 
 fn a1b_chart(runs: &[AdversarialSummary], full_length: Option<&AdversarialSummary>, b: f64) -> Chart {
     let mut chart = Chart::new("A1b: probe accuracy of the adversarial encoder", "iteration", "linear-probe test accuracy");
+    // seeds are numbered in run order (their 64-bit values are in the table below)
     for (k, a) in runs.iter().enumerate() {
         let points = a.points.iter().map(|p| (p.iteration as f64, p.test_accuracy, 0.0)).collect();
-        chart.series.push(Series { label: format!("seed {}", a.seed), points, dashed: false, color: k });
+        chart.series.push(Series { label: format!("seed {}", k + 1), points, dashed: false, color: k });
     }
     if let Some(f) = full_length {
         let points = f.points.iter().map(|p| (p.iteration as f64, p.test_accuracy, 0.0)).collect();
-        chart.series.push(Series { label: format!("seed {}, {} iterations", f.seed, f.settings.iterations), points, dashed: true, color: runs.len() });
+        let which = runs.iter().position(|r| r.seed == f.seed).map_or("another seed".to_string(), |k| format!("seed {}", k + 1));
+        chart.series.push(Series { label: format!("{which}, {} its", grouped(f.settings.iterations)), points, dashed: true, color: runs.len() });
     }
     chart.hlines.push(HLine { y: b, label: format!("pixels {b:.3}") });
     chart.hlines.push(HLine { y: PAPER_A1B_FINAL, label: format!("paper ≈{PAPER_A1B_FINAL:.2} at 4,000") });
