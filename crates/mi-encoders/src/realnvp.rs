@@ -1,7 +1,7 @@
 //! RealNVP encoders of A1: 30 couplings on 392 coordinates, the first 196 conditioning the other
 //! 196 through Dense(196→512, ReLU) → Dense(512→512, ReLU) → Dense(512→196 or 392) nets with
-//! truncated N(0, 1e-4²) kernels and zero biases, a fixed seeded random permutation between
-//! couplings. Additive (A1a, volume preserving, ≈ a permutation at initialisation; 13,922,040
+//! truncated N(0, 1e-4²) kernels and zero biases, a fixed seeded random permutation before each
+//! coupling (30 permutations, as in the authors' notebook). Additive (A1a, volume preserving, ≈ a permutation at initialisation; 13,922,040
 //! parameters) or affine with scale = 1e-7 + softplus(raw) (A1b; 16,938,480 parameters).
 use crate::{Encoder, Result};
 use mi_flows::{CouplingKind, Flow, Mixing, RealNvp, RealNvpConfig, Scale, WeightInit};
@@ -23,6 +23,7 @@ pub fn paper_config(dim: i64, kind: CouplingKind, seed: u64) -> RealNvpConfig {
         init,
         last_init: init,
         mixing: Mixing::Random { seed },
+        permute_first: true,
     }
 }
 

@@ -48,7 +48,8 @@ fn realnvp_parameter_counts() {
     assert_eq!(affine.num_parameters(), 16_938_480);
     assert_eq!(store_count(&vs2), 16_938_480);
     assert_eq!(additive.flow().couplings().count(), 30);
-    assert_eq!(additive.flow().permutations().count(), 29);
+    // The notebook's chain permutes before every coupling, the first one included.
+    assert_eq!(additive.flow().permutations().count(), 30);
 }
 
 #[test]
@@ -184,6 +185,15 @@ fn skip_mlp_starts_within_1e3_of_identity() {
     mi_torch::seed_everything(3);
     let vs = nn::VarStore::new(Device::Cpu);
     let skip = SkipMlp::paper(&vs.root()).unwrap();
+    // Kernels come from N(0, 1e-4²) truncated at ±2 sd (TensorFlow's truncated_normal): nothing
+    // beyond 2e-4, and the spread of a normal cut at ±2 (sd ≈ 0.88 · 1e-4).
+    for (name, w) in vs.variables() {
+        if name.ends_with("weight") {
+            assert!(max_abs(&w) <= 2e-4 + 1e-12, "{name}: |w| beyond 2 sd");
+            let sd = w.std(true).double_value(&[]);
+            assert!((sd / 1e-4 - 0.880).abs() < 0.01, "{name}: sd {sd}");
+        }
+    }
     let x = mnist_like(64);
     // The map's derivative is within 1e-3 of the identity, entrywise; the outputs themselves move
     // by about 1e-3 (RMS) on MNIST-like inputs, i.e. well under 1% of the input's norm.

@@ -1,4 +1,5 @@
-//! A RealNVP stack: coupling layers with a fixed permutation between consecutive couplings.
+//! A RealNVP stack: coupling layers with a fixed permutation between consecutive couplings, and
+//! optionally one before the first coupling (the authors' notebook permutes first).
 use crate::coupling::{Coupling, CouplingConfig, CouplingKind};
 use crate::init::WeightInit;
 use crate::permutation::{random_permutations, Permutation};
@@ -28,6 +29,10 @@ pub struct RealNvpConfig {
     pub init: WeightInit,
     pub last_init: WeightInit,
     pub mixing: Mixing,
+    /// A permutation before the first coupling too (`couplings` permutations instead of
+    /// `couplings − 1`). The authors' A1 chain starts with one, so its first coupling does not
+    /// condition on the image's fixed top-left half.
+    pub permute_first: bool,
 }
 
 impl RealNvpConfig {
@@ -43,7 +48,14 @@ impl RealNvpConfig {
             init: WeightInit::GlorotUniform,
             last_init: WeightInit::GlorotUniform,
             mixing: Mixing::Random { seed },
+            permute_first: false,
         }
+    }
+
+    /// Puts a permutation before the first coupling as well.
+    pub fn with_leading_permutation(mut self) -> Self {
+        self.permute_first = true;
+        self
     }
 
     /// Sets both kernel initialisations.
@@ -69,7 +81,8 @@ impl Layer {
     }
 }
 
-/// couplings[0], perm[0], couplings[1], …, perm[n−2], couplings[n−1].
+/// couplings[0], perm[0], couplings[1], …, perm[n−2], couplings[n−1]; with `permute_first`,
+/// perm[0], couplings[0], perm[1], …, perm[n−1], couplings[n−1].
 #[derive(Debug)]
 pub struct RealNvp {
     dim: i64,
@@ -85,7 +98,7 @@ impl RealNvp {
                 c.couplings, c.dim
             )));
         }
-        let n_perm = c.couplings - 1;
+        let n_perm = c.couplings - 1 + usize::from(c.permute_first);
         let perms = match c.mixing {
             Mixing::Random { seed } => random_permutations(c.dim as usize, n_perm, seed),
             Mixing::Reverse => vec![(0..c.dim).rev().collect(); n_perm],
@@ -101,11 +114,11 @@ impl RealNvp {
         let mut layers = Vec::with_capacity(2 * c.couplings);
         let mut perms = perms.into_iter();
         for i in 0..c.couplings {
-            layers.push(Layer::Coupling(Coupling::new(&path.sub(format!("coupling_{i}")), &cc)?));
-            if i + 1 < c.couplings {
+            if i > 0 || c.permute_first {
                 let p = perms.next().unwrap_or_default();
                 layers.push(Layer::Permute(Permutation::from_indices(p, path.device())?));
             }
+            layers.push(Layer::Coupling(Coupling::new(&path.sub(format!("coupling_{i}")), &cc)?));
         }
         Ok(Self { dim: c.dim, layers })
     }
@@ -118,7 +131,7 @@ impl RealNvp {
         })
     }
 
-    /// The permutations between couplings, in order.
+    /// The permutation layers (the leading one, if any, then those between couplings), in order.
     pub fn permutations(&self) -> impl Iterator<Item = &Permutation> {
         self.layers.iter().filter_map(|l| match l {
             Layer::Permute(p) => Some(p),

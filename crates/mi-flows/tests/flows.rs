@@ -117,6 +117,24 @@ fn additive_realnvp_with_zero_shift_nets_is_exactly_a_permutation() {
 }
 
 #[test]
+fn a_leading_permutation_comes_before_the_first_coupling() {
+    let vs = nn::VarStore::new(Device::Cpu);
+    let cfg = RealNvpConfig::new(12, 6, &[16, 16], CouplingKind::Additive, 42)
+        .with_init(WeightInit::Zeros)
+        .with_leading_permutation();
+    let flow = RealNvp::new(&vs.root(), &cfg).unwrap();
+    assert_eq!(flow.permutations().count(), 6);
+    // With identity couplings the stack is still exactly the composed permutation...
+    let perm = flow.composed_permutation();
+    let x = Tensor::randn([7, 12], (Kind::Float, Device::Cpu));
+    assert!(flow.forward(&x).0.equal(&x.index_select(1, &Tensor::from_slice(&perm))));
+    // ...and the first coupling now sees permuted coordinates: the leading permutation is not
+    // the identity, so the first coupling's conditioning half is not the input's first half.
+    let first = flow.permutations().next().unwrap().indices().to_vec();
+    assert_ne!(first, (0..12).collect::<Vec<_>>());
+}
+
+#[test]
 fn same_seed_same_flow() {
     let _g = lock();
     let build = || {

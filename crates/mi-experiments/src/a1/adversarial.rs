@@ -103,6 +103,18 @@ pub struct AdversarialSummary {
     pub log_abs_det_mean: Option<f64>,
     /// The largest |x| in that batch, for scale.
     pub round_trip_input_max_abs: f64,
+    /// Permutation layers in the encoder's RealNVP chain: 30 (one before every coupling, as in
+    /// the authors' notebook). Absent in records made before the leading permutation was added
+    /// (#21), whose chains had 29.
+    #[serde(default)]
+    pub encoder_permutations: Option<usize>,
+}
+
+impl AdversarialSummary {
+    /// Whether this run's encoder lacks the notebook's leading permutation (an old record).
+    pub fn lacks_leading_permutation(&self) -> bool {
+        self.encoder_permutations.is_none_or(|n| n < 30)
+    }
 }
 
 fn uniform_cross_entropy(logits: &Tensor) -> Tensor {
@@ -187,6 +199,7 @@ pub fn run(data: &PairViews, s: &AdversarialSettings, probe: &LoopSettings, seed
         round_trip_max_abs_error_f64: Some(round_trip_f64),
         log_abs_det_mean: Some(log_det),
         round_trip_input_max_abs: rt.input_max_abs,
+        encoder_permutations: Some(encoder.flow().permutations().count()),
     })
 }
 

@@ -41,13 +41,14 @@ pub fn adversarial_settings(profile: Profile) -> AdversarialSettings {
     let paper = AdversarialSettings::paper();
     match profile {
         Profile::Paper => paper,
-        Profile::Quick => AdversarialSettings { iterations: QUICK_A1B_ITERATIONS, probe_every: 100, ..paper },
+        Profile::Quick => AdversarialSettings { iterations: QUICK_A1B_ITERATIONS, probe_every: 200, ..paper },
         Profile::Smoke => AdversarialSettings { warmup_steps: 5, iterations: 4, classifier_steps: 2, probe_every: 2, seeds: 2, ..paper },
     }
 }
 
-/// Where the quick profile stops A1b (the paper: 4,000 iterations).
-pub const QUICK_A1B_ITERATIONS: usize = 400;
+/// Where the quick profile stops A1b (the paper: 4,000 iterations). Raised from 400 after the
+/// results were seen: docs/profiles.md says why and what that means for the verdict.
+pub const QUICK_A1B_ITERATIONS: usize = 800;
 
 /// The seed of A1b's `k`-th run.
 pub fn adversarial_seed(base: u64, k: usize) -> u64 {
