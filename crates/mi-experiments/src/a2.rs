@@ -38,7 +38,7 @@ impl PairGrid for A2 {
     fn loop_settings(&self, profile: Profile) -> (LoopSettings, usize) {
         let (s, runs) = match profile {
             Profile::Paper => (LoopSettings::paper(), 20),
-            Profile::Quick => (LoopSettings::quick(3_001, 750), 2),
+            Profile::Quick => (LoopSettings::quick(3_001, 750), 3),
             Profile::Smoke => (LoopSettings::smoke(), 1),
         };
         (LoopSettings { noise_sd: Some(NOISE_SD), ..s }, runs)
