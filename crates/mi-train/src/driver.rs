@@ -22,7 +22,7 @@ pub fn run<E: Experiment>(exp: &E, opts: &RunOptions) -> Result<PathBuf> {
     let choice = if exp.prefers_cpu() && opts.device == DeviceChoice::Auto { DeviceChoice::Cpu } else { opts.device };
     let device = mi_torch::resolve_device(choice)?;
     let (profile, why) = profile::choose(opts.profile, device.is_cuda());
-    let settings = exp.settings(profile, opts)?;
+    let mut settings = exp.settings(profile, opts)?;
     let settings_json = exp.settings_json(&settings);
     // where the settings came from: the profile's defaults, except what the command line set
     let mut config = serde_json::json!({
@@ -43,6 +43,12 @@ pub fn run<E: Experiment>(exp: &E, opts: &RunOptions) -> Result<PathBuf> {
     if opts.list_runs {
         list_runs(exp, &settings, &out, &config)?;
         return Ok(out);
+    }
+    if opts.report_only {
+        if let Some(recorded) = recorded_settings(exp, &out)? {
+            config["settings"] = exp.settings_json(&recorded);
+            settings = recorded;
+        }
     }
     // --report-only describes the runs as they were made: their device and how their profile
     // was chosen come from the recorded config.json, not from this invocation. One unit of many
@@ -79,6 +85,27 @@ pub fn run<E: Experiment>(exp: &E, opts: &RunOptions) -> Result<PathBuf> {
 }
 
 const REPORT: &str = "REPORT.md";
+
+/// With `--report-only`: the settings `out/config.json` recorded, when the experiment can read
+/// them back exactly (the defaults of its profile may have changed since the runs were made).
+fn recorded_settings<E: Experiment>(exp: &E, out: &Path) -> Result<Option<E::Settings>> {
+    let path = out.join(ResultsDir::CONFIG);
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
+    let old: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| ExperimentError::Invalid(format!("{} is not valid JSON ({e}); it cannot be reported", path.display())))?;
+    let Some(recorded) = old.get("settings") else { return Ok(None) };
+    match exp.recorded_settings(recorded) {
+        // only settings that write back exactly as recorded: anything else would report runs
+        // under settings they were not made with
+        Some(Ok(s)) if exp.settings_json(&s) == *recorded => Ok(Some(s)),
+        Some(Ok(_)) => Err(ExperimentError::Invalid(format!(
+            "{}: its settings do not read back exactly as recorded (made by another version of infomax?); rerun, or report with the revision in its provenance",
+            path.display()
+        ))),
+        Some(Err(e)) => Err(e),
+        None => Ok(None),
+    }
+}
 
 /// One JSON line per unit on stdout: its index, configuration, run, what it will cost, and
 /// whether `out` already holds it (a folder with other settings is refused, as a run would be).

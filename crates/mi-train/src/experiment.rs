@@ -92,6 +92,12 @@ pub trait Experiment {
     fn settings(&self, profile: Profile, opts: &RunOptions) -> Result<Self::Settings>;
     /// The `settings` object of `config.json`: what must match for recorded runs to count.
     fn settings_json(&self, s: &Self::Settings) -> serde_json::Value;
+    /// The settings a results folder recorded (the `settings` of its `config.json`), read back so
+    /// that `--report-only` can report a folder made when the profile's defaults were different.
+    /// `None`: this experiment cannot read them back, and its current settings must match.
+    fn recorded_settings(&self, _recorded: &serde_json::Value) -> Option<Result<Self::Settings>> {
+        None
+    }
     /// More top-level entries of `config.json` (data folders, settings of a part without units).
     fn config_extras(&self, _s: &Self::Settings, _opts: &RunOptions) -> Vec<(&'static str, serde_json::Value)> {
         vec![]

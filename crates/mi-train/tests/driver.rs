@@ -11,7 +11,7 @@ struct Squares {
     ran: Cell<usize>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 struct Settings {
     n: usize,
     profile: Profile,
@@ -50,6 +50,9 @@ impl Experiment for Squares {
     }
     fn settings_json(&self, s: &Settings) -> serde_json::Value {
         serde_json::to_value(s).unwrap()
+    }
+    fn recorded_settings(&self, recorded: &serde_json::Value) -> Option<Result<Settings>> {
+        Some(serde_json::from_value(recorded.clone()).map_err(|e| mi_train::ExperimentError::Invalid(e.to_string())))
     }
     fn units(&self, s: &Settings) -> Vec<RunKey> {
         (1..=s.n).map(|run| RunKey { config: "square".into(), run }).collect()
@@ -160,4 +163,16 @@ fn overrides_are_recorded_checked_and_refused_where_they_do_not_apply() {
     let e = driver::run(&exp, &RunOptions { report_only: true, ..opts(&dir.path().join("d")) }).unwrap_err();
     assert!(e.to_string().contains("d"), "{e}");
     assert_eq!(exp.ran.get(), 4);
+    // ...and reports them under the settings they were made with, even where this call's
+    // defaults differ (no --runs now: the default is 3, the folder has 4)
+    std::fs::remove_file(out.join("summary.json")).unwrap();
+    driver::run(&exp, &RunOptions { report_only: true, ..opts(&out) }).unwrap();
+    assert_eq!(exp.ran.get(), 4, "nothing trained");
+    assert_eq!(json(out.join("summary.json"))["sum"], 1 + 4 + 9 + 16);
+    // settings that do not read back exactly are refused, not reported under other settings
+    let mut config = json(out.join("config.json"));
+    config["settings"]["unknown"] = serde_json::json!(1);
+    std::fs::write(out.join("config.json"), config.to_string()).unwrap();
+    let e = driver::run(&exp, &RunOptions { report_only: true, ..opts(&out) }).unwrap_err();
+    assert!(e.to_string().contains("do not read back exactly"), "{e}");
 }

@@ -6,7 +6,7 @@ use super::report::{grid_sections, GridReport};
 use super::*;
 use mi_train::options::Override;
 use mi_train::{Context, Experiment, ExperimentError, Figure, Profile, Report, Result, RunKey, RunOptions, UnitPlan};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What defines one of the paper's InfoMax grids.
 pub trait PairGrid {
@@ -51,8 +51,9 @@ pub trait PairGrid {
     }
 }
 
-/// A grid's resolved settings (recorded as `settings` in `config.json`).
-#[derive(Debug, Clone, Serialize)]
+/// A grid's resolved settings (recorded as `settings` in `config.json`, and read back from there
+/// by `--report-only`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GridSettings {
     pub profile: Profile,
     #[serde(rename = "loop")]
@@ -130,6 +131,13 @@ impl<G: PairGrid> Experiment for Grid<G> {
 
     fn settings_json(&self, s: &GridSettings) -> serde_json::Value {
         serde_json::to_value(s).unwrap_or_default()
+    }
+
+    fn recorded_settings(&self, recorded: &serde_json::Value) -> Option<Result<GridSettings>> {
+        Some(
+            serde_json::from_value(recorded.clone())
+                .map_err(|e| ExperimentError::Invalid(format!("the recorded settings of this {} folder cannot be read ({e})", self.0.id()))),
+        )
     }
 
     fn config_extras(&self, s: &GridSettings, opts: &RunOptions) -> Vec<(&'static str, serde_json::Value)> {

@@ -84,6 +84,12 @@ impl Experiment for Limits {
         serde_json::to_value(s).unwrap_or_default()
     }
 
+    fn recorded_settings(&self, recorded: &serde_json::Value) -> Option<Result<LimitsSettings>> {
+        let read = serde_json::from_value::<LimitsSettings>(recorded.clone())
+            .map_err(|e| ExperimentError::Invalid(format!("the recorded settings of this limits folder cannot be read ({e})")));
+        Some(read.and_then(|s| s.validate().map(|()| s)))
+    }
+
     fn config_extras(&self, s: &LimitsSettings, _opts: &RunOptions) -> Vec<(&'static str, serde_json::Value)> {
         vec![("configs", serde_json::to_value(s.configs()).unwrap_or_default())]
     }
