@@ -1,6 +1,7 @@
 //! The tidy check: the dependency rules of `ARCHITECTURE.md`, enforced.
 //!
-//! 1. The ndarray crates (mi-estimators without its `tch` feature, mi-data, mi-views, mi-probe)
+//! 1. The ndarray crates (mi-estimators without its `tch` feature, mi-data, mi-views, mi-probe,
+//!    and the Python package mi-python built on them)
 //!    do not pull in tch or torch-sys, even transitively.
 //! 2. Workspace crates depend on each other only along the allowed edges below.
 //! 3. Library crates below mi-experiments do no file or screen I/O, except mi-data and mi-train.
@@ -32,7 +33,7 @@ fn normal_dep_names(package: &str, extra: &[&str]) -> BTreeSet<String> {
 
 #[test]
 fn ndarray_crates_do_not_depend_on_tch() {
-    for krate in ["mi-estimators", "mi-data", "mi-views", "mi-probe", "mi-report"] {
+    for krate in ["mi-estimators", "mi-data", "mi-views", "mi-probe", "mi-report", "mi-python"] {
         let deps = normal_dep_names(krate, &[]);
         assert!(deps.contains("ndarray") || deps.contains("resvg") || krate == "mi-data", "{krate}: cargo tree output looks wrong: {deps:?}");
         for banned in ["tch", "torch-sys", "mi-torch"] {
@@ -80,6 +81,8 @@ fn allowed() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
     cli.push("mi-experiments");
     m.insert("mi-cli", set(&cli));
     m.insert("xtask", set(&["mi-data"]));
+    // the Python package: the estimation half only, so the wheel needs no libtorch
+    m.insert("mi-python", set(&["mi-estimators", "mi-probe"]));
     m.insert("infomax-tests", set(&["mi-estimators", "mi-data", "mi-views", "mi-probe"]));
     m
 }
@@ -121,7 +124,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn only_data_experiments_and_binaries_do_io() {
     let banned = ["std::fs", "File::create", "File::open", "println!", "eprintln!", "print!(", "stdout()"];
-    for krate in ["mi-estimators", "mi-views", "mi-probe", "mi-torch", "mi-encoders", "mi-critics", "mi-flows", "mi-report"] {
+    for krate in ["mi-estimators", "mi-views", "mi-probe", "mi-torch", "mi-encoders", "mi-critics", "mi-flows", "mi-report", "mi-python"] {
         let mut files = vec![];
         rust_files(&root().join("crates").join(krate).join("src"), &mut files);
         for f in files {

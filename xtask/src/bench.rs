@@ -28,19 +28,6 @@ fn run_capture(cmd: &mut Command, what: &str) -> Result<Vec<Value>> {
     Ok(json_lines(&out.stdout))
 }
 
-fn ensure_python_tools(python: &Path) -> Result<()> {
-    let ok = Command::new(python).args(["-c", "import sklearn, scipy, numpy"]).output().map(|o| o.status.success()).unwrap_or(false);
-    if !ok {
-        println!("xtask bench: installing scikit-learn and scipy into .venv (the comparison tools)");
-        let st = Command::new(python)
-            .args(["-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", "scikit-learn", "scipy"])
-            .status()?;
-        if !st.success() {
-            bail!("pip install scikit-learn scipy failed ({st})");
-        }
-    }
-    Ok(())
-}
 
 fn build_example(root: &Path, package: &str, example: &str) -> Result<std::path::PathBuf> {
     let st = crate::cargo().current_dir(root).args(["build", "--release", "-q", "-p", package, "--example", example]).status()?;
@@ -97,7 +84,7 @@ struct Tools {
 pub fn run(root: &Path) -> Result<()> {
     crate::setup::run(root)?;
     let python = root.join(".venv/bin/python");
-    ensure_python_tools(&python)?;
+    crate::python::ensure_packages(root, &[("scikit-learn", "sklearn"), ("scipy", "scipy"), ("numpy", "numpy")])?;
     let tools = Tools {
         ksg_bin: build_example(root, "mi-estimators", "ksg_bench")?,
         probe_bin: build_example(root, "mi-probe", "probe_timing")?,

@@ -5,6 +5,7 @@
 mod bench;
 mod data;
 mod device;
+mod python;
 mod setup;
 mod slurm;
 mod slurm_cluster;
@@ -28,7 +29,8 @@ enum Cmd {
     /// Idempotent: does nothing when everything is already there.
     Setup,
     /// Run setup if needed, then every test of the workspace (libtorch crates, doc tests, property
-    /// tests, the tidy check).
+    /// tests, the tidy check), the Python package's (wheel built and installed into .venv, pytest)
+    /// and the Slurm test.
     Test {
         /// Extra arguments passed to `cargo test` after `--` (e.g. a test name filter).
         #[arg(last = true)]
@@ -56,6 +58,8 @@ enum Cmd {
     /// writes DIR/slurm/array.sbatch and aggregate.sbatch, prints the plan (units, core-hours,
     /// projected wall times) and submits both with sbatch (or only writes them, --dry-run).
     Slurm(slurm::Args),
+    /// Build the `infomax` Python wheel (PyO3 + maturin, abi3) into target/wheels/.
+    Wheel,
     /// Test `cargo xtask slurm` end to end on a real one-node Slurm that it starts (and stops)
     /// itself: installs slurm-wlm and munge with apt when absent (as root).
     SlurmTest,
@@ -72,6 +76,7 @@ fn main() {
         Cmd::DeviceBundle => device::run(&repo_root()),
         Cmd::Slurm(args) => slurm::run(&repo_root(), args),
         Cmd::SlurmTest => slurm_test::run(&repo_root()),
+        Cmd::Wheel => python::build_wheel(&repo_root()).map(|_| ()),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
@@ -115,6 +120,8 @@ fn test(rest: &[String]) -> Result<()> {
         bail!("workspace tests failed ({status})");
     }
     println!("xtask test: all workspace tests passed (libtorch at {})", torch.libtorch.display());
+    // the Python package: its wheel built, installed into .venv, its pytest suite run
+    python::test(&root)?;
     // the cluster path is part of what CI proves; skipping it must be a visible decision
     if std::env::var("INFOMAX_SKIP_SLURM_TEST").as_deref() == Ok("1") {
         eprintln!("\n{}\nxtask test: SKIPPED the Slurm test (INFOMAX_SKIP_SLURM_TEST=1): `cargo xtask slurm` is NOT tested\n{}\n", "!".repeat(78), "!".repeat(78));

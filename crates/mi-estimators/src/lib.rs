@@ -37,10 +37,12 @@
 //! [`EstimatorError`]. The crate does no file or screen I/O.
 
 pub mod bounds;
+pub mod copula;
 pub mod discrete;
 mod error;
 pub mod gaussian;
 pub mod knn;
+pub mod permutation;
 pub mod special;
 pub mod tasks;
 

@@ -19,6 +19,54 @@ use ndarray::Array2;
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 
+/// The suite's tasks, in a fixed order: the first [`SUITE_QUICK`] are the `quick` table of
+/// `reproduce estimators`, the rest are the larger ones its `paper` profile adds. Every id is
+/// unique; [`find`] looks one up.
+pub fn suite() -> Vec<Task> {
+    // the parameters are valid constants; a task that failed to build would be a bug here
+    let mut v = vec![];
+    let mut push = |t: Result<Task>| {
+        if let Ok(t) = t {
+            v.push(t);
+        }
+    };
+    let g = || Task::bivariate_gaussian(0.75);
+    push(g());
+    push(g().and_then(|t| t.with_transform(Transform::Cube)));
+    push(g().and_then(|t| t.with_transform(Transform::NormalCdf)));
+    push(Task::bivariate_gaussian(0.95));
+    push(Task::equicorrelated(2, 0.5));
+    push(Task::equicorrelated(5, 0.5));
+    push(Task::equicorrelated(5, 0.5).and_then(|t| t.with_transform(Transform::HalfCube)));
+    push(Task::equicorrelated(5, 0.5).and_then(|t| t.with_transform(Transform::Cube)));
+    push(Task::sparse_pairs(5, 0.8));
+    push(
+        Task::sparse_pairs(5, 0.8)
+            .and_then(|t| t.with_x_transform(Transform::Affine { scale: 3.0, shift: 1.0 }))
+            .and_then(|t| t.with_y_transform(Transform::Asinh)),
+    );
+    push(Task::equicorrelated(25, 0.5));
+    push(Task::staircase(20, 2.0));
+    push(Task::staircase(20, 4.0));
+    push(Task::staircase(20, 2.0).and_then(|t| t.with_transform(Transform::Cube)));
+    push(Task::equicorrelated(50, 0.5));
+    v
+}
+
+/// How many of [`suite`]'s tasks the smaller (`quick`) table uses.
+pub const SUITE_QUICK: usize = 12;
+
+/// The suite task with this id; an error listing the ids otherwise.
+pub fn find(id: &str) -> Result<Task> {
+    let all = suite();
+    let ids: Vec<String> = all.iter().map(Task::id).collect();
+    all.into_iter().find(|t| t.id() == id).ok_or_else(|| EstimatorError::InvalidParameter {
+        name: "task",
+        value: id.to_string(),
+        reason: format!("not a task of the suite; expected one of {}", ids.join(", ")),
+    })
+}
+
 /// The Gaussian distribution a task starts from.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Base {
@@ -263,6 +311,17 @@ fn pair(x: &mut Array2<f64>, y: &mut Array2<f64>, i: usize, c: usize, rho: f64, 
 mod tests {
     use super::*;
     use crate::gaussian::{gaussian_mi_estimate_nats, gaussian_mi_nats};
+
+    #[test]
+    fn the_suite_has_fifteen_tasks_with_unique_ids_and_find_names_the_others() {
+        let ids: Vec<String> = suite().iter().map(Task::id).collect();
+        assert_eq!(ids.len(), 15);
+        let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len());
+        assert_eq!(find("gauss-1x1-rho0.75+cube").unwrap().true_mi_nats(), find("gauss-1x1-rho0.75").unwrap().true_mi_nats());
+        let e = find("nope").unwrap_err().to_string();
+        assert!(e.contains("nope") && e.contains("staircase-20x20-mi2"), "{e}");
+    }
 
     #[test]
     fn true_mi_matches_closed_forms() {

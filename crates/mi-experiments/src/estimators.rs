@@ -57,26 +57,9 @@ pub struct TableProfile {
 }
 
 fn tasks(full: bool) -> Vec<Task> {
-    let ok = |t: mi_estimators::Result<Task>| t.expect("the table's task parameters are valid constants");
-    let g = || ok(Task::bivariate_gaussian(0.75));
-    let mut v = vec![
-        g(),
-        ok(g().with_transform(Transform::Cube)),
-        ok(g().with_transform(Transform::NormalCdf)),
-        ok(Task::bivariate_gaussian(0.95)),
-        ok(Task::equicorrelated(2, 0.5)),
-        ok(Task::equicorrelated(5, 0.5)),
-        ok(Task::equicorrelated(5, 0.5).and_then(|t| t.with_transform(Transform::HalfCube))),
-        ok(Task::equicorrelated(5, 0.5).and_then(|t| t.with_transform(Transform::Cube))),
-        ok(Task::sparse_pairs(5, 0.8)),
-        ok(Task::sparse_pairs(5, 0.8).and_then(|t| t.with_x_transform(Transform::Affine { scale: 3.0, shift: 1.0 })).and_then(|t| t.with_y_transform(Transform::Asinh))),
-        ok(Task::equicorrelated(25, 0.5)),
-        ok(Task::staircase(20, 2.0)),
-    ];
-    if full {
-        v.push(ok(Task::staircase(20, 4.0)));
-        v.push(ok(Task::staircase(20, 2.0).and_then(|t| t.with_transform(Transform::Cube))));
-        v.push(ok(Task::equicorrelated(50, 0.5)));
+    let mut v = mi_estimators::tasks::suite();
+    if !full {
+        v.truncate(mi_estimators::tasks::SUITE_QUICK);
     }
     v
 }

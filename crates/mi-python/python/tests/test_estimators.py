@@ -1,0 +1,140 @@
+"""infomax.mutual_info / entropy against closed forms, scikit-learn and SciPy."""
+import math
+
+import numpy as np
+import pytest
+
+import infomax
+
+
+def gaussian_pair(rho, n, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    return x, rho * x + math.sqrt(1 - rho**2) * rng.normal(size=n)
+
+
+def test_ksg_recovers_a_gaussian_mi_and_agrees_with_scikit_learn():
+    from sklearn.feature_selection import mutual_info_regression
+
+    x, y = gaussian_pair(0.8, 10_000, 0)
+    truth = -0.5 * math.log(1 - 0.8**2)
+    ours = infomax.mutual_info(x, y, k=3)
+    assert abs(ours.value - truth) < 0.03
+    # scikit-learn's KSG (algorithm 1, k = 3) adds 1e-10-scale noise and scales without centring:
+    # the same estimator up to that noise
+    theirs = mutual_info_regression(x.reshape(-1, 1), y, n_neighbors=3, random_state=0)[0]
+    assert abs(ours.value - theirs) < 5e-3, (ours.value, theirs)
+
+
+def test_estimators_and_units():
+    x, y = gaussian_pair(0.6, 4000, 1)
+    for est in ("ksg", "ksg1", "ksg2", "gaussian"):
+        r = infomax.mutual_info(x, y, estimator=est)
+        assert r.estimator == est and r.n_samples == 4000
+        assert abs(r.value - 0.2231) < 0.05, (est, r.value)
+        assert r.value_bits == pytest.approx(r.value / math.log(2))
+        assert float(r) == r.value
+    assert "nats" in repr(r) and "bits" in repr(r)
+
+
+def test_symmetric_and_invariant_under_monotone_maps_with_copula():
+    x, y = gaussian_pair(0.7, 3000, 2)
+    a = infomax.mutual_info(x, y).value
+    assert infomax.mutual_info(y, x).value == pytest.approx(a, abs=1e-12)
+    # the copula transform uses ranks only: any strictly increasing map gives the same value
+    c = infomax.mutual_info(x, y, copula=True).value
+    assert infomax.mutual_info(np.exp(x), y**3, copula=True).value == pytest.approx(c, abs=1e-12)
+    # without it the Gaussian estimate is fooled by the cube, with it it is not
+    g_raw = infomax.mutual_info(x, y**3, estimator="gaussian").value
+    g_cop = infomax.mutual_info(x, y**3, estimator="gaussian", copula=True).value
+    truth = -0.5 * math.log(1 - 0.49)
+    assert abs(g_cop - truth) < 0.03 < abs(g_raw - truth)
+
+
+def test_permutation_test_detects_dependence_and_not_independence():
+    x, y = gaussian_pair(0.5, 1000, 3)
+    r = infomax.mutual_info(x, y, permutations=49, seed=5)
+    assert r.p_value == pytest.approx(1 / 50)
+    assert r.null_corrected == pytest.approx(r.value - r.null_mean)
+    assert abs(r.null_mean) < 0.05
+    rng = np.random.default_rng(9)
+    r0 = infomax.mutual_info(rng.normal(size=1000), rng.normal(size=1000), permutations=49, seed=5)
+    assert r0.p_value > 0.05
+    # seeded: the same seed gives the same null
+    assert infomax.mutual_info(x, y, permutations=49, seed=5) == r
+
+
+def test_dtypes_orders_and_threads_give_the_same_value():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(2000, 3))
+    y = x[:, :2] + rng.normal(size=(2000, 2))
+    ref = infomax.mutual_info(x, y).value
+    assert infomax.mutual_info(np.asfortranarray(x), y).value == ref
+    assert infomax.mutual_info(x, y, n_jobs=1).value == ref
+    assert infomax.mutual_info(x, y, n_jobs=2).value == ref
+    f32 = infomax.mutual_info(x.astype(np.float32), y.astype(np.float32)).value
+    assert f32 == pytest.approx(ref, abs=1e-3)
+    ints = rng.integers(0, 1000, size=(2000, 1))
+    assert np.isfinite(infomax.mutual_info(ints, ints + rng.integers(0, 50, size=(2000, 1)), copula=True).value)
+
+
+def test_discrete_estimators_match_scikit_learn_and_scipy():
+    from scipy.stats import entropy as scipy_entropy
+    from sklearn.metrics import mutual_info_score
+
+    rng = np.random.default_rng(6)
+    a = rng.integers(0, 5, size=3000)
+    b = (a + rng.integers(0, 3, size=3000)) % 5
+    assert infomax.mutual_info(a, b, estimator="plugin").value == pytest.approx(mutual_info_score(a, b), abs=1e-12)
+    counts = np.bincount(a)
+    assert infomax.entropy(a, estimator="plugin") == pytest.approx(scipy_entropy(counts), abs=1e-12)
+    # Miller–Madow adds (bins − 1) / (2n)
+    assert infomax.entropy(a, estimator="miller_madow") == pytest.approx(scipy_entropy(counts) + 4 / 6000, abs=1e-12)
+    r = infomax.mutual_info(a, b, estimator="miller_madow", permutations=19)
+    assert r.p_value == pytest.approx(1 / 20)
+    with pytest.raises(ValueError, match="integer labels"):
+        infomax.mutual_info([0.5, 1.0], [1, 2], estimator="plugin")
+
+
+def test_entropy_and_closed_forms():
+    rng = np.random.default_rng(7)
+    cov = np.array([[2.0, 0.3], [0.3, 1.0]])
+    x = rng.multivariate_normal([0, 0], cov, size=20_000)
+    exact = infomax.gaussian_entropy(cov)
+    assert exact == pytest.approx(0.5 * np.log(np.linalg.det(2 * np.pi * np.e * cov)), abs=1e-12)
+    assert abs(infomax.entropy(x) - exact) < 0.05
+    assert infomax.gaussian_mi([[1.0, 0.8], [0.8, 1.0]], 1) == pytest.approx(-0.5 * math.log(0.36), abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "x, y, message",
+    [
+        ([[1.0, 2.0], [3.0]], [1.0, 2.0], "not a rectangular array"),
+        ([1.0, np.nan, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0], "NaN or infinite"),
+        ([1.0, 2.0, 3.0, 4.0], [1.0, np.inf, 3.0, 4.0], "NaN or infinite"),
+        (np.zeros((4, 2)), np.zeros(3), "different numbers of rows"),
+        (np.zeros((4, 2, 2)), np.zeros(4), "3 dimensions"),
+        (np.zeros((0, 2)), np.zeros((0, 1)), "empty"),
+        (["a", "b"], [1.0, 2.0], "dtype"),
+    ],
+)
+def test_bad_input_is_a_value_error_that_says_what_was_expected(x, y, message):
+    with pytest.raises(ValueError, match=message):
+        infomax.mutual_info(x, y)
+
+
+def test_bad_parameters_are_value_errors():
+    x, y = gaussian_pair(0.5, 10, 0)
+    with pytest.raises(ValueError, match="1 <= k < n"):
+        infomax.mutual_info(x, y, k=10)
+    with pytest.raises(ValueError, match="1 <= k < n"):
+        infomax.mutual_info(x, y, k=0)
+    with pytest.raises(ValueError, match="expected one of"):
+        infomax.mutual_info(x, y, estimator="mine")
+    with pytest.raises(ValueError, match="n_jobs"):
+        infomax.mutual_info(x, y, n_jobs=0)
+    with pytest.raises(ValueError, match="permutations"):
+        infomax.mutual_info(x, y, permutations=-1)
+    # duplicates make a zero k-NN distance in the entropy estimator: an error, not -inf
+    with pytest.raises(ValueError, match="duplicate"):
+        infomax.entropy(np.zeros(10))

@@ -1,0 +1,135 @@
+//! The estimators: KSG (both algorithms), Kozachenko–Leonenko entropy, the Gaussian estimate,
+//! the discrete plug-in and Miller–Madow estimators, the copula transform and permutation tests.
+use crate::errors::value_error;
+use crate::threads::with_threads;
+use mi_estimators::knn::{kl_entropy_nats, ksg_mi_nats, KnnOptions, KsgAlgorithm};
+use mi_estimators::{copula, discrete, gaussian, permutation, Result as EstResult};
+use ndarray::ArrayView2;
+use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+
+/// An estimate and, with permutations, (p-value, null mean, null-corrected estimate).
+type Tested = (f64, Option<(f64, f64, f64)>);
+
+fn tested(t: permutation::PermutationTest) -> Tested {
+    (t.observed_nats, Some((t.p_value(), t.null_mean_nats(), t.null_corrected_nats())))
+}
+
+/// The continuous estimators a permutation test can repeat.
+#[derive(Clone, Copy)]
+enum Continuous {
+    Ksg(KsgAlgorithm, usize),
+    Gaussian,
+}
+
+impl Continuous {
+    fn parse(name: &str, k: usize) -> PyResult<Self> {
+        match name {
+            "ksg" | "ksg1" => Ok(Self::Ksg(KsgAlgorithm::One, k)),
+            "ksg2" => Ok(Self::Ksg(KsgAlgorithm::Two, k)),
+            "gaussian" => Ok(Self::Gaussian),
+            other => Err(value_error(format!("estimator {other:?}: expected \"ksg\" (= \"ksg1\"), \"ksg2\" or \"gaussian\""))),
+        }
+    }
+
+    fn estimate(self, x: &ArrayView2<f64>, y: &ArrayView2<f64>) -> EstResult<f64> {
+        match self {
+            Self::Ksg(alg, k) => ksg_mi_nats(x, y, alg, &KnnOptions::with_k(k)),
+            Self::Gaussian => gaussian::gaussian_mi_estimate_nats(x, y),
+        }
+    }
+}
+
+/// I(X; Y) in nats by a continuous estimator; with `permutations` > 0 also the permutation null.
+/// Returns the estimate and the test's numbers.
+#[pyfunction]
+#[pyo3(signature = (x, y, estimator, k, permutations, seed, n_jobs))]
+#[allow(clippy::too_many_arguments)]
+fn continuous_mi(
+    py: Python<'_>,
+    x: PyReadonlyArray2<'_, f64>,
+    y: PyReadonlyArray2<'_, f64>,
+    estimator: &str,
+    k: usize,
+    permutations: usize,
+    seed: u64,
+    n_jobs: Option<i64>,
+) -> PyResult<Tested> {
+    let est = Continuous::parse(estimator, k)?;
+    let (x, y) = (x.as_array(), y.as_array());
+    let out = py.allow_threads(|| {
+        with_threads(n_jobs, || {
+            if permutations == 0 {
+                est.estimate(&x, &y).map(|v| (v, None))
+            } else {
+                permutation::permutation_test(&x, &y, permutations, seed, |a, b| est.estimate(a, b)).map(tested)
+            }
+        })
+    })?;
+    out.map_err(value_error)
+}
+
+/// Differential entropy in nats by the Kozachenko–Leonenko k-NN estimator.
+#[pyfunction]
+fn kl_entropy(py: Python<'_>, x: PyReadonlyArray2<'_, f64>, k: usize, n_jobs: Option<i64>) -> PyResult<f64> {
+    let x = x.as_array();
+    let opts = KnnOptions { standardize: false, ..KnnOptions::with_k(k) };
+    py.allow_threads(|| with_threads(n_jobs, || kl_entropy_nats(&x, &opts)))?.map_err(value_error)
+}
+
+/// I(X; Y) in nats of paired integer labels: plug-in, or Miller–Madow corrected. With
+/// `permutations` > 0 also the permutation null.
+#[pyfunction]
+fn discrete_mi(x: PyReadonlyArray1<'_, i64>, y: PyReadonlyArray1<'_, i64>, miller_madow: bool, permutations: usize, seed: u64) -> PyResult<Tested> {
+    let x = x.as_array().to_vec();
+    let y = y.as_array().to_vec();
+    let f = |a: &[i64], b: &[i64]| if miller_madow { discrete::miller_madow_mi_nats(a, b) } else { discrete::plugin_mi_nats(a, b) };
+    let observed = f(&x, &y).map_err(value_error)?;
+    if permutations == 0 {
+        return Ok((observed, None));
+    }
+    // the same permutation test as the continuous estimators, on one-column views of the labels
+    let xf = ndarray::Array2::from_shape_fn((x.len(), 1), |(i, _)| x[i] as f64);
+    let yf = ndarray::Array2::from_shape_fn((y.len(), 1), |(i, _)| y[i] as f64);
+    let to_labels = |a: &ArrayView2<f64>| a.column(0).iter().map(|&v| v as i64).collect::<Vec<i64>>();
+    let t = permutation::permutation_test(&xf.view(), &yf.view(), permutations, seed, |a, b| f(&to_labels(a), &to_labels(b))).map_err(value_error)?;
+    Ok(tested(t))
+}
+
+/// Entropy in nats of integer labels: plug-in, or Miller–Madow corrected.
+#[pyfunction]
+fn discrete_entropy(x: PyReadonlyArray1<'_, i64>, miller_madow: bool) -> PyResult<f64> {
+    let x = x.as_array().to_vec();
+    if miller_madow { discrete::miller_madow_entropy_nats(&x) } else { discrete::plugin_entropy_nats(&x) }.map_err(value_error)
+}
+
+/// Each column replaced by the normal scores of its ranks.
+#[pyfunction]
+fn copula_normal_scores<'py>(py: Python<'py>, x: PyReadonlyArray2<'py, f64>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let x = x.as_array();
+    let out = py.allow_threads(|| copula::normal_scores(&x)).map_err(value_error)?;
+    Ok(out.into_pyarray(py))
+}
+
+/// The exact I(X; Y) in nats of a Gaussian with covariance `cov`, X the first `dx` coordinates.
+#[pyfunction]
+fn gaussian_mi_from_cov(cov: PyReadonlyArray2<'_, f64>, dx: usize) -> PyResult<f64> {
+    gaussian::gaussian_mi_nats(&cov.as_array(), dx).map_err(value_error)
+}
+
+/// The exact differential entropy in nats of a Gaussian with covariance `cov`.
+#[pyfunction]
+fn gaussian_entropy_from_cov(cov: PyReadonlyArray2<'_, f64>) -> PyResult<f64> {
+    gaussian::gaussian_entropy_nats(&cov.as_array()).map_err(value_error)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(continuous_mi, m)?)?;
+    m.add_function(wrap_pyfunction!(kl_entropy, m)?)?;
+    m.add_function(wrap_pyfunction!(discrete_mi, m)?)?;
+    m.add_function(wrap_pyfunction!(discrete_entropy, m)?)?;
+    m.add_function(wrap_pyfunction!(copula_normal_scores, m)?)?;
+    m.add_function(wrap_pyfunction!(gaussian_mi_from_cov, m)?)?;
+    m.add_function(wrap_pyfunction!(gaussian_entropy_from_cov, m)?)?;
+    Ok(())
+}
