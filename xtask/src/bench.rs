@@ -96,6 +96,7 @@ pub fn run(root: &Path) -> Result<()> {
 
     let mut rows = ksg_rows(root, &tools, &tmp)?;
     rows.extend(probe_rows(root, &tools)?);
+    rows.extend(python_rows(root, &tools)?);
     let (rs_rounds, py_rounds) = a4_rounds(root, &tools)?;
     rows.extend(a4_rows(&median_rounds(&rs_rounds), &median_rounds(&py_rounds)));
     let _ = std::fs::remove_dir_all(&tmp);
@@ -145,6 +146,40 @@ fn probe_rows(root: &Path, tools: &Tools) -> Result<Vec<Value>> {
                 "ours_epochs": r["epochs"], "theirs_epochs": p["epochs"],
             }));
         }
+    }
+    Ok(rows)
+}
+
+/// The `infomax` Python package against scikit-learn, called from one Python process
+/// (`scripts/bench/python_api.py`): KSG 1+1 at N = 10,000 and the SAGA probe on the MNIST top
+/// halves. The wheel is built and installed into `.venv` first, MNIST fetched if missing.
+fn python_rows(root: &Path, tools: &Tools) -> Result<Vec<Value>> {
+    crate::python::install_wheel(root)?;
+    let mnist = mi_data::mnist::default_dir(None);
+    mi_data::mnist::ensure(&mnist, &mut |m| println!("{m}")).with_context(|| format!("MNIST in {}", mnist.display()))?;
+    let py = run_capture(Command::new(&tools.python).arg(root.join("scripts/bench/python_api.py")), "Python: infomax vs scikit-learn")?;
+    let mut rows = vec![];
+    for p in &py {
+        let case = p["case"].as_str().unwrap_or("");
+        let mut row = json!({
+            "benchmark": case,
+            "ours_seconds": f(p, "ours_seconds"), "theirs_seconds": f(p, "theirs_seconds"),
+            "speedup": f(p, "theirs_seconds") / f(p, "ours_seconds"),
+        });
+        if case.contains("ksg") {
+            row["ours"] = json!("infomax.mutual_info (Python)");
+            row["theirs"] = json!("sklearn mutual_info_regression");
+            row["ours_mi_nats"] = p["ours_mi_nats"].clone();
+            row["theirs_mi_nats"] = p["theirs_mi_nats"].clone();
+            row["abs_difference"] = json!((f(p, "ours_mi_nats") - f(p, "theirs_mi_nats")).abs());
+        } else {
+            row["ours"] = json!("infomax.probe.LogisticRegression (Python)");
+            row["theirs"] = json!("scikit-learn LogisticRegression(saga)");
+            for k in ["ours_test_accuracy", "theirs_test_accuracy", "ours_accuracy_by_seed", "theirs_accuracy_by_seed", "ours_epochs", "theirs_epochs"] {
+                row[k] = p[k].clone();
+            }
+        }
+        rows.push(row);
     }
     Ok(rows)
 }
@@ -253,6 +288,9 @@ fn a4_note() -> String {
 fn table_row(r: &Value) -> String {
     let agreement = if let Some(d) = r.get("abs_difference").and_then(Value::as_f64) {
         format!("ΔMI = {d:.2e} nats (absolute)")
+    } else if let (Some(o), Some(t)) = (r.get("ours_accuracy_by_seed").and_then(Value::as_array), r.get("theirs_accuracy_by_seed").and_then(Value::as_array)) {
+        let list = |v: &Vec<Value>| v.iter().map(|a| format!("{:.4}", a.as_f64().unwrap_or(f64::NAN))).collect::<Vec<_>>().join(", ");
+        format!("mean accuracy {:.4} vs {:.4} over {} seeds ({} / {})", f(r, "ours_test_accuracy"), f(r, "theirs_test_accuracy"), o.len(), list(o), list(t))
     } else if r.get("ours_test_accuracy").is_some() {
         format!("accuracy {:.4} vs {:.4}", f(r, "ours_test_accuracy"), f(r, "theirs_test_accuracy"))
     } else {

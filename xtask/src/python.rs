@@ -70,19 +70,25 @@ pub fn build_wheel(root: &Path) -> Result<PathBuf> {
     Ok(wheel)
 }
 
-/// Builds the wheel, installs it into `.venv` (replacing any earlier build) and runs the pytest
-/// suite against the installed package, from outside the source tree so that the wheel is what
-/// is imported.
-pub fn test(root: &Path) -> Result<()> {
+/// Builds the wheel and installs it into `.venv`, replacing any earlier build.
+pub fn install_wheel(root: &Path) -> Result<PathBuf> {
     let wheel = build_wheel(root)?;
-    let python = venv_python(root);
-    let st = Command::new(&python)
+    let st = Command::new(venv_python(root))
         .args(["-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", "--force-reinstall", "--no-deps"])
         .arg(&wheel)
         .status()?;
     if !st.success() {
         bail!("installing {} into .venv failed ({st})", wheel.display());
     }
+    Ok(wheel)
+}
+
+/// Builds the wheel, installs it into `.venv` (replacing any earlier build) and runs the pytest
+/// suite against the installed package, from outside the source tree so that the wheel is what
+/// is imported.
+pub fn test(root: &Path) -> Result<()> {
+    let wheel = install_wheel(root)?;
+    let python = venv_python(root);
     let tests = root.join("crates/mi-python/python/tests");
     let st = Command::new(&python)
         .current_dir(root.join("target"))
