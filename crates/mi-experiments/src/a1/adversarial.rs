@@ -92,11 +92,13 @@ pub struct AdversarialSummary {
     pub seed: u64,
     pub points: Vec<AdversarialPoint>,
     /// max |g1⁻¹(g1(x)) − x| over a batch of 128 training top halves at the end, in f32 (the
-    /// precision it was trained in).
+    /// precision it was trained in). NaN when the inverse overflowed (JSON has no NaN: written as
+    /// null and read back as NaN).
+    #[serde(deserialize_with = "nan_for_null")]
     pub round_trip_max_abs_error: f64,
     /// The same round trip with the trained encoder converted to f64: whether the map is still
     /// a bijection, separated from f32 rounding amplified by an ill-conditioned inverse.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "some_nan_for_null")]
     pub round_trip_max_abs_error_f64: Option<f64>,
     /// Mean log|det ∂g1/∂x| over that batch (f64): how much volume the adversary squeezed out.
     #[serde(default)]
@@ -108,6 +110,16 @@ pub struct AdversarialSummary {
     /// (#21), whose chains had 29.
     #[serde(default)]
     pub encoder_permutations: Option<usize>,
+}
+
+/// A number that serde_json wrote as null (it writes NaN and ±∞ so) reads back as NaN.
+fn nan_for_null<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
+/// The same for a field that may be absent (old records: `None`); present but null is NaN.
+fn some_nan_for_null<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<f64>, D::Error> {
+    Ok(Some(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN)))
 }
 
 impl AdversarialSummary {

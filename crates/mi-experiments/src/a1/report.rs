@@ -154,7 +154,8 @@ fn a1b_claims(runs: &[AdversarialSummary], b: f64) -> Vec<Claim> {
     // amplify f32 rounding without the map ceasing to be a bijection)
     let f64_errs: Option<Vec<f64>> = runs.iter().map(|a| a.round_trip_max_abs_error_f64).collect();
     let invertible = f64_errs.as_ref().map(|e| runs.iter().zip(e).all(|(a, e)| *e <= 1e-6 * a.round_trip_input_max_abs.max(1.0)));
-    let worst = |v: &mut dyn Iterator<Item = f64>| v.fold(0.0f64, f64::max);
+    // NaN (an inverse that overflowed) is the worst of all, not skipped as f64::max would
+    let worst = |v: &mut dyn Iterator<Item = f64>| v.fold(0.0f64, |w, e| if e.is_nan() || w.is_nan() { f64::NAN } else { w.max(e) });
     vec![
         Claim {
             claim: "A1b: an encoder trained against a linear classifier drives the probe accuracy far below the pixel baseline".into(),
@@ -241,19 +242,40 @@ fn log_det(a: &AdversarialSummary) -> String {
 
 fn a1b_sections(runs: &[AdversarialSummary]) -> Vec<(String, String)> {
     let mut sections = vec![];
-    let ill: Vec<&AdversarialSummary> = runs.iter().filter(|a| a.round_trip_max_abs_error > 1e-3 * a.round_trip_input_max_abs.max(1.0)).collect();
+    // written as "not within the bar" so that NaN (an overflowed inverse) counts as missing it
+    let ill: Vec<&AdversarialSummary> = runs.iter().filter(|a| !(a.round_trip_max_abs_error <= 1e-3 * a.round_trip_input_max_abs.max(1.0))).collect();
     if !ill.is_empty() {
         let each = ill
             .iter()
             .map(|a| format!("seed {}: {:.2e} in f32, {} in f64, mean log|det J| = {}", a.seed, a.round_trip_max_abs_error, a.round_trip_max_abs_error_f64.map(|e| format!("{e:.2e}")).unwrap_or("—".into()), log_det(a)))
             .collect::<Vec<_>>()
             .join("; ");
+        // the same bar as the invertibility claim: the f64 round trip within 1e-6 of the input's scale
+        let f64_misses: Vec<String> = ill
+            .iter()
+            .filter(|a| a.round_trip_max_abs_error_f64.is_none_or(|e| !(e <= 1e-6 * a.round_trip_input_max_abs.max(1.0))))
+            .map(|a| a.seed.to_string())
+            .collect();
+        let reading = if f64_misses.is_empty() {
+            "The f64 round trip closes in every seed, so the map is still a bijection and the mutual information is \
+             unchanged; what the encoder destroyed is linear decodability, not information."
+                .to_string()
+        } else {
+            format!(
+                "In f64 too the round trip misses for seed{} {}: each coupling is still invertible on paper (its scale \
+                 is at least 1e-7), but the product of the scales (the log|det J| above) is beyond what f64 can undo, so \
+                 for a computer the map has stopped being a bijection and information about the input is lost in \
+                 rounding. The paper's premise that the adversarial encoder keeps I(X; Y) fixed holds for the \
+                 mathematical map, not for its floating-point evaluation at this point of training.",
+                if f64_misses.len() == 1 { "" } else { "s" },
+                f64_misses.join(", ")
+            )
+        };
         sections.push((
-            "A1b: invertible, but badly conditioned".into(),
+            if f64_misses.is_empty() { "A1b: invertible, but badly conditioned" } else { "A1b: badly conditioned, and in f64 no longer invertible" }.into(),
             format!(
                 "In f32 the round trip misses ({each}): the adversary shrinks some directions so much that inverting \
-                 them amplifies f32 rounding. Where the f64 round trip closes, the map is still a bijection, so the \
-                 mutual information is unchanged; what the encoder destroyed is linear decodability, not information."
+                 them amplifies f32 rounding. {reading}"
             ),
         ));
     }
@@ -395,5 +417,27 @@ mod tests {
         // ending above pixels: does not hold; fewer than 3 seeds: not measured
         assert_eq!(a1b_decline_verdict(&(0..3).map(|k| adversarial(k, &[0.9, 0.88, 0.87])).collect::<Vec<_>>(), 0.85), Verdict::DoesNotHold);
         assert_eq!(a1b_decline_verdict(&falls(0.4)[..2], 0.85), Verdict::NotMeasured);
+    }
+
+    #[test]
+    fn an_overflowed_inverse_reads_back_and_fails_the_invertibility_claim() {
+        let mut runs: Vec<AdversarialSummary> = (0..3).map(|k| adversarial(k, &[0.85, 0.6, 0.4])).collect();
+        assert_eq!(a1b_claims(&runs, 0.85)[1].verdict, Verdict::Holds);
+        // serde_json writes NaN as null: the record must still read back, as NaN
+        runs[2].round_trip_max_abs_error = f64::NAN;
+        runs[2].round_trip_max_abs_error_f64 = Some(f64::NAN);
+        let text = serde_json::to_string(&runs[2]).unwrap();
+        assert!(text.contains("\"round_trip_max_abs_error\":null"), "{text}");
+        let back: AdversarialSummary = serde_json::from_str(&text).unwrap();
+        assert!(back.round_trip_max_abs_error.is_nan() && back.round_trip_max_abs_error_f64.is_some_and(f64::is_nan));
+        runs[2] = back;
+        let claims = a1b_claims(&runs, 0.85);
+        assert_eq!(claims[1].verdict, Verdict::DoesNotHold);
+        assert!(claims[1].ours.contains("NaN in f64"), "{}", claims[1].ours);
+        let sections = a1b_sections(&runs);
+        assert!(sections[0].0.contains("no longer invertible") && sections[0].1.contains("seed 2"), "{:?}", sections[0]);
+        // an old record without the f64 field is still "not measured" there, not NaN
+        let old = text.replace(",\"round_trip_max_abs_error_f64\":null", "");
+        assert_eq!(serde_json::from_str::<AdversarialSummary>(&old).unwrap().round_trip_max_abs_error_f64, None);
     }
 }
