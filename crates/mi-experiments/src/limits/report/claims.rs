@@ -343,7 +343,9 @@ fn infonce_saturates(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
         paper: "InfoNCE ≤ log B; E[InfoNCE] → min(I, ≈ log B) (Poole et al.)".into(),
         ours: format!("{} (criterion: every value ≤ log B; mean ≥ log B − 0.5 wherever I ≥ log B + 3)", parts.join("; ")),
         criterion: "every value ≤ log B (unclamped); mean ≥ log B − 0.5 wherever I ≥ log B + 3".into(),
-        verdict: Verdict::from_check(Some(never_above && !sat.is_empty() && near)),
+        // a value above log B refutes the bound whatever else; with no level far enough above
+        // log B the saturation half is not measured
+        verdict: Verdict::from_check(if !never_above { Some(false) } else if sat.is_empty() { None } else { Some(near) }),
     });
 }
 
@@ -420,4 +422,51 @@ fn ln_n_cap(s: &Summary, cfg: &LimitsSettings, out: &mut Vec<Claim>) {
         criterion: "above ln N for N ≥ 1,024 wherever I > ln N + 1; within 1 nat of I at the largest N".into(),
         verdict: Verdict::from_check(Some(doe_ok)),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::summary::SaturationPoint;
+    use mi_train::Profile;
+
+    fn summary(saturation: Vec<SaturationPoint>) -> Summary {
+        Summary {
+            experiment: "limits",
+            profile: Profile::Smoke,
+            seed: 0,
+            device: "Cpu".into(),
+            runs_done: 0,
+            runs_expected: 0,
+            training_seconds: 0.0,
+            staircase: vec![],
+            optimal: vec![],
+            infonce_saturation: saturation,
+            cap: vec![],
+            claims: vec![],
+        }
+    }
+
+    fn point(mi_nats: f64, mean_nats: f64, max_nats: f64) -> SaturationPoint {
+        SaturationPoint { batch: 64, mi_nats, trials: 100, mean_nats, sd_nats: 0.01, max_nats, log_batch: 64f64.ln() }
+    }
+
+    /// The limits claims are checks of theorems (a bound either holds or it does not), not effect
+    /// sizes against the paper's, so their verdicts are holds / does not hold / not measured.
+    #[test]
+    fn the_infonce_bound_claim_fails_on_a_value_above_log_b_and_on_no_saturation() {
+        let cfg = LimitsSettings::named(Profile::Smoke, 0);
+        let log_b = 64f64.ln();
+        let verdict = |pts| claims(&summary(pts), &cfg).into_iter().find(|c| c.claim.starts_with("InfoNCE never exceeds")).map(|c| c.verdict);
+        // capped and saturated near log B where I ≥ log B + 3: holds
+        assert_eq!(verdict(vec![point(2.0, 1.9, 2.2), point(8.0, log_b - 0.1, log_b - 0.01)]), Some(Verdict::Holds));
+        // one value above the bound (the unclamped estimate can show it): does not hold
+        assert_eq!(verdict(vec![point(2.0, 1.9, 2.2), point(8.0, log_b - 0.1, log_b + 0.02)]), Some(Verdict::DoesNotHold));
+        // capped but far below log B at high MI: the saturation half fails
+        assert_eq!(verdict(vec![point(8.0, log_b - 0.9, log_b - 0.5)]), Some(Verdict::DoesNotHold));
+        // no level reaches log B + 3: the saturation half is not measured
+        assert_eq!(verdict(vec![point(2.0, 1.9, 2.2)]), Some(Verdict::NotMeasured));
+        // nothing measured: no claim at all
+        assert_eq!(verdict(vec![]), None);
+    }
 }
