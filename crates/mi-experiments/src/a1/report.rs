@@ -202,7 +202,7 @@ fn a1b_chart(runs: &[AdversarialSummary], full_length: Option<&AdversarialSummar
 
 /// The full-length seed against the paper's ≈0.40: its trajectory in words.
 /// Disclosed when an A1b record predates the notebook's leading permutation.
-const OLD_CHAIN: &str = "An A1b record marked below as made before #21's fix has a RealNVP chain with 29 permutations, \
+const OLD_CHAIN: &str = "An A1b record marked in this report as made before #21's fix has a RealNVP chain with 29 permutations, \
     between the couplings only; the notebook's chain (and every other run here) permutes before the first coupling too \
     (30). The encoders differ by one fixed permutation of the input, so the first coupling conditions on a different \
     half of the pixels.";
