@@ -64,7 +64,7 @@ impl PairGrid for A3 {
     fn loop_settings(&self, profile: Profile) -> (LoopSettings, usize) {
         match profile {
             Profile::Paper => (LoopSettings::paper(), 20),
-            Profile::Quick => (LoopSettings::quick(5_001, 1_000), 3),
+            Profile::Quick => (LoopSettings::quick(5_001, 1_000), 2),
             Profile::Smoke => (LoopSettings::smoke(), 1),
         }
     }
