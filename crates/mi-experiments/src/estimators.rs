@@ -8,7 +8,7 @@
 //! `s` of a task uses sampler seed `seed · 1000 + s`. Runs on the CPU; nothing is trained.
 use mi_estimators::gaussian::gaussian_mi_estimate_nats;
 use mi_estimators::knn::{ksg_mi_nats, KnnOptions, KsgAlgorithm};
-use mi_estimators::tasks::{Task, Transform};
+use mi_estimators::tasks::Task;
 use mi_train::options::Override;
 use mi_train::{Context, Experiment, ExperimentError, Profile, Report, Result, RunKey, RunOptions, UnitPlan};
 use serde::{Deserialize, Serialize};
@@ -387,6 +387,7 @@ impl Experiment for Estimators {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mi_estimators::tasks::Transform;
 
     #[test]
     fn summary_statistics() {

@@ -40,16 +40,16 @@ impl TTest {
     pub fn describe(&self, scale: f64, decimals: usize, unit: &str) -> String {
         let f = |x: f64| format!("{:+.*}", decimals, x * scale);
         let unit = if unit.is_empty() { String::new() } else { format!(" {unit}") };
-        format!("{} [{}, {}]{unit}, p = {}", f(self.estimate), f(self.ci95.0), f(self.ci95.1), format_p(self.p_value))
+        format!("{} [{}, {}]{unit}, {}", f(self.estimate), f(self.ci95.0), f(self.ci95.1), format_p(self.p_value))
     }
 }
 
-/// A p-value as reports print it: three significant digits, `< 0.001` below that.
+/// A p-value as reports print it: `p = 0.012` (three decimals), `p < 0.001` below that.
 pub fn format_p(p: f64) -> String {
     if p < 0.001 {
-        "< 0.001".into()
+        "p < 0.001".into()
     } else {
-        format!("{p:.3}")
+        format!("p = {p:.3}")
     }
 }
 

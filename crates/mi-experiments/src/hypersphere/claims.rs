@@ -169,9 +169,9 @@ fn uniformity_rank_claim(s: &HyperSummary) -> Claim {
         paper: "no number given".into(),
         criterion: "Spearman ρ(linear accuracy, L_uniform) over the sweep's encoders < 0 with two-sided p < 0.05 (t approximation, n − 2 df): a negative sign alone is what a null result shows half the time".into(),
         ours: format!(
-            "ρ(linear, L_uniform) = {} (p = {}), ρ(5-NN, L_uniform) = {}; ρ(linear, L_align) = {}, ρ(5-NN, L_align) = {} over {} encoders",
+            "ρ(linear, L_uniform) = {} ({}), ρ(5-NN, L_uniform) = {}; ρ(linear, L_align) = {}, ρ(5-NN, L_align) = {} over {} encoders",
             fmt_rho(sw.spearman_linear_vs_uniform),
-            p.map(format_p).unwrap_or_else(|| "—".into()),
+            p.map(format_p).unwrap_or_else(|| "p = —".into()),
             fmt_rho(sw.spearman_knn_vs_uniform),
             fmt_rho(sw.spearman_linear_vs_align),
             fmt_rho(sw.spearman_knn_vs_align),
