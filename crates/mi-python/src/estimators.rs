@@ -88,12 +88,22 @@ fn discrete_mi(x: PyReadonlyArray1<'_, i64>, y: PyReadonlyArray1<'_, i64>, mille
     if permutations == 0 {
         return Ok((observed, None));
     }
-    // the same permutation test as the continuous estimators, on one-column views of the labels
-    let xf = ndarray::Array2::from_shape_fn((x.len(), 1), |(i, _)| x[i] as f64);
-    let yf = ndarray::Array2::from_shape_fn((y.len(), 1), |(i, _)| y[i] as f64);
+    // the same permutation test as the continuous estimators, on one-column views of the labels;
+    // dense codes 0..m first (MI ignores the label values), so the f64 view is exact for any i64
+    let (xc, yc) = (dense_codes(&x), dense_codes(&y));
+    let xf = ndarray::Array2::from_shape_fn((x.len(), 1), |(i, _)| xc[i] as f64);
+    let yf = ndarray::Array2::from_shape_fn((y.len(), 1), |(i, _)| yc[i] as f64);
     let to_labels = |a: &ArrayView2<f64>| a.column(0).iter().map(|&v| v as i64).collect::<Vec<i64>>();
     let t = permutation::permutation_test(&xf.view(), &yf.view(), permutations, seed, |a, b| f(&to_labels(a), &to_labels(b))).map_err(value_error)?;
     Ok(tested(t))
+}
+
+/// Each label replaced by its rank among the distinct labels (0, 1, …): below 2⁵³, so exact in f64.
+fn dense_codes(v: &[i64]) -> Vec<usize> {
+    let mut distinct = v.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    v.iter().map(|l| distinct.partition_point(|d| d < l)).collect()
 }
 
 /// Entropy in nats of integer labels: plug-in, or Miller–Madow corrected.

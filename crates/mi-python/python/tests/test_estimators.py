@@ -92,6 +92,10 @@ def test_discrete_estimators_match_scikit_learn_and_scipy():
     assert infomax.entropy(a, estimator="miller_madow") == pytest.approx(scipy_entropy(counts) + 4 / 6000, abs=1e-12)
     r = infomax.mutual_info(a, b, estimator="miller_madow", permutations=19)
     assert r.p_value == pytest.approx(1 / 20)
+    # labels too large for a float keep their identity in the permutation test
+    big = a.astype(np.int64) + 2**60  # one float for all five labels
+    rb = infomax.mutual_info(big, b, estimator="miller_madow", permutations=19)
+    assert rb.value == pytest.approx(r.value, abs=1e-12) and rb.p_value == r.p_value
     with pytest.raises(ValueError, match="integer labels"):
         infomax.mutual_info([0.5, 1.0], [1, 2], estimator="plugin")
 
