@@ -96,6 +96,7 @@ def test_discrete_estimators_match_scikit_learn_and_scipy():
     big = a.astype(np.int64) + 2**60  # one float for all five labels
     rb = infomax.mutual_info(big, b, estimator="miller_madow", permutations=19)
     assert rb.value == pytest.approx(r.value, abs=1e-12) and rb.p_value == r.p_value
+    assert rb.null_mean == pytest.approx(r.null_mean, abs=1e-12)
     with pytest.raises(ValueError, match="integer labels"):
         infomax.mutual_info([0.5, 1.0], [1, 2], estimator="plugin")
 
