@@ -5,10 +5,20 @@
 //! monotone, so for any point p of a node and query q, |lo − q| ≤ |p − q| ≤ max(|lo − q|, |hi − q|)
 //! holds coordinate-wise *after rounding*. Pruning and whole-node counting decided on those bounds
 //! therefore agree exactly with testing every point through [`maxdist`].
+use super::axis::SortedAxis;
 use super::{closer, maxdist, KsgAlgorithm, Prepared};
 use rayon::prelude::*;
 
-const LEAF_SIZE: usize = 16;
+/// Most points a leaf holds. Larger leaves trade distance evaluations for tree descents; in more
+/// dimensions a descent prunes less, so leaves grow with the dimension (measured on KSG at
+/// N = 10,000: 32 is best in 2-D, 64 in 10-D).
+fn leaf_size(d: usize) -> usize {
+    if d <= 3 {
+        32
+    } else {
+        64
+    }
+}
 const NONE: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Copy)]
@@ -57,7 +67,7 @@ impl KdTree {
         self.nodes.push(Node { start: start as u32, end: end as u32, left: NONE, right: NONE });
         self.bounds.extend_from_slice(&lo);
         self.bounds.extend_from_slice(&hi);
-        if end - start > LEAF_SIZE {
+        if end - start > leaf_size(d) {
             let dim = (0..d).max_by(|&a, &b| (hi[a] - lo[a]).total_cmp(&(hi[b] - lo[b]))).unwrap_or(0);
             let mid = (start + end) / 2;
             ids[start..end].select_nth_unstable_by(mid - start, |&a, &b| coord(a)[dim].total_cmp(&coord(b)[dim]));
@@ -74,10 +84,16 @@ impl KdTree {
         &self.pts[p * self.d..(p + 1) * self.d]
     }
 
-    /// (lower, upper) bounds of the max-norm distance from `q` to any point of node `node`.
+    /// Original index of the point at tree position `p`, and its coordinates.
     #[inline]
-    fn node_bounds(&self, node: usize, q: &[f64]) -> (f64, f64) {
-        let d = self.d;
+    pub fn id(&self, p: usize) -> usize {
+        self.ids[p]
+    }
+
+    /// (lower, upper) bounds of the max-norm distance from `q` to any point of node `node`.
+    #[inline(always)]
+    fn node_bounds<const D: usize>(&self, node: usize, q: &[f64]) -> (f64, f64) {
+        let d = dims::<D>(self.d);
         let lo = &self.bounds[2 * d * node..2 * d * node + d];
         let hi = &self.bounds[2 * d * node + d..2 * d * (node + 1)];
         let (mut lower, mut upper) = (0.0f64, 0.0f64);
@@ -101,9 +117,9 @@ impl KdTree {
         (lower, upper)
     }
 
-    #[inline]
-    fn lower_bound(&self, node: usize, q: &[f64]) -> f64 {
-        let d = self.d;
+    #[inline(always)]
+    fn lower_bound<const D: usize>(&self, node: usize, q: &[f64]) -> f64 {
+        let d = dims::<D>(self.d);
         let lo = &self.bounds[2 * d * node..2 * d * node + d];
         let hi = &self.bounds[2 * d * node + d..2 * d * (node + 1)];
         let mut lower = 0.0f64;
@@ -127,29 +143,48 @@ impl KdTree {
     pub fn knn(&self, q: &[f64], skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
         best.clear();
         if !self.nodes.is_empty() && k > 0 {
-            self.knn_rec(0, q, skip, k, best);
+            by_dim!(self.d, D => self.knn_rec::<D>(0, q, skip, k, best));
         }
     }
 
-    fn knn_rec(&self, node: usize, q: &[f64], skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
+    fn knn_rec<const D: usize>(&self, node: usize, q: &[f64], skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
         let nd = self.nodes[node];
         if nd.left == NONE {
+            // the k-th distance so far; a candidate farther than it cannot enter (the common case,
+            // decided on one comparison)
+            let mut worst = if best.len() == k { best[k - 1].0 } else { f64::INFINITY };
             for p in nd.start as usize..nd.end as usize {
+                let dist = maxdist_dim::<D>(q, self.point(p));
+                if dist > worst {
+                    continue;
+                }
                 let id = self.ids[p];
                 if id == skip {
                     continue;
                 }
-                let cand = (maxdist(q, self.point(p)), id);
-                if best.len() < k || closer(cand, best[best.len() - 1]) {
-                    let pos = best.iter().position(|&b| closer(cand, b)).unwrap_or(best.len());
-                    best.insert(pos, cand);
-                    best.truncate(k);
+                let cand = (dist, id);
+                if best.len() == k {
+                    if !closer(cand, best[k - 1]) {
+                        continue;
+                    }
+                    best.pop();
+                }
+                // insertion from the back: the list holds at most k entries
+                best.push(cand);
+                let mut j = best.len() - 1;
+                while j > 0 && closer(cand, best[j - 1]) {
+                    best[j] = best[j - 1];
+                    j -= 1;
+                }
+                best[j] = cand;
+                if best.len() == k {
+                    worst = best[k - 1].0;
                 }
             }
             return;
         }
         let (l, r) = (nd.left as usize, nd.right as usize);
-        let (lb_l, lb_r) = (self.lower_bound(l, q), self.lower_bound(r, q));
+        let (lb_l, lb_r) = (self.lower_bound::<D>(l, q), self.lower_bound::<D>(r, q));
         let order = if lb_l <= lb_r { [(l, lb_l), (r, lb_r)] } else { [(r, lb_r), (l, lb_l)] };
         for (child, lb) in order {
             // a node whose lower bound equals the current k-th distance may still hold a tie with a
@@ -157,7 +192,7 @@ impl KdTree {
             if best.len() == k && lb > best[k - 1].0 {
                 continue;
             }
-            self.knn_rec(child, q, skip, k, best);
+            self.knn_rec::<D>(child, q, skip, k, best);
         }
     }
 
@@ -167,12 +202,12 @@ impl KdTree {
         if self.nodes.is_empty() {
             return 0;
         }
-        self.count_rec(0, q, r, strict)
+        by_dim!(self.d, D => self.count_rec::<D>(0, q, r, strict))
     }
 
-    fn count_rec(&self, node: usize, q: &[f64], r: f64, strict: bool) -> usize {
+    fn count_rec<const D: usize>(&self, node: usize, q: &[f64], r: f64, strict: bool) -> usize {
         let nd = self.nodes[node];
-        let (lower, upper) = self.node_bounds(node, q);
+        let (lower, upper) = self.node_bounds::<D>(node, q);
         let inside = |dist: f64| if strict { dist < r } else { dist <= r };
         if !inside(lower) {
             return 0;
@@ -181,34 +216,63 @@ impl KdTree {
             return (nd.end - nd.start) as usize;
         }
         if nd.left == NONE {
-            return (nd.start as usize..nd.end as usize).filter(|&p| inside(maxdist(q, self.point(p)))).count();
+            return (nd.start as usize..nd.end as usize).filter(|&p| inside(maxdist_dim::<D>(q, self.point(p)))).count();
         }
-        self.count_rec(nd.left as usize, q, r, strict) + self.count_rec(nd.right as usize, q, r, strict)
+        self.count_rec::<D>(nd.left as usize, q, r, strict) + self.count_rec::<D>(nd.right as usize, q, r, strict)
     }
 }
 
-/// Exact radius counts on a single coordinate: a sorted copy and two binary searches. The
-/// predicates below are the ones [`maxdist`] evaluates (|q − v| is fl(v − q) for v ≥ q and
-/// fl(q − v) for v < q), and both are monotone along the sorted values.
-struct SortedAxis {
-    v: Vec<f64>,
-}
-
-impl SortedAxis {
-    fn new(mut v: Vec<f64>) -> Self {
-        v.sort_by(f64::total_cmp);
-        SortedAxis { v }
-    }
-
-    fn count(&self, q: f64, r: f64, strict: bool) -> usize {
-        let inside = |dist: f64| if strict { dist < r } else { dist <= r };
-        let upper = self.v.partition_point(|&v| v < q || inside(v - q));
-        let lower = self.v.partition_point(|&v| v < q && !inside(q - v));
-        upper - lower
+/// The dimension a hot loop runs over: the compile-time `D` (so the loop is unrolled), or the
+/// run-time `d` when `D` is 0 (dimensions above 10, see [`by_dim`]).
+#[inline(always)]
+fn dims<const D: usize>(d: usize) -> usize {
+    if D == 0 {
+        d
+    } else {
+        D
     }
 }
 
-/// Radius counts in one marginal space: a sorted axis in 1-D, a k-d tree otherwise.
+/// [`maxdist`] over a compile-time number of coordinates: the same subtractions and the same
+/// (exact) maximum, so the same value bit for bit.
+#[inline(always)]
+fn maxdist_dim<const D: usize>(a: &[f64], b: &[f64]) -> f64 {
+    if D == 0 {
+        return maxdist(a, b);
+    }
+    let mut m = 0.0f64;
+    for c in 0..D {
+        let d = (a[c] - b[c]).abs();
+        if d > m {
+            m = d;
+        }
+    }
+    m
+}
+
+/// Runs `$body` with the const generic `$D` set to the run-time dimension `$d` (1 … 10), or to 0
+/// (a run-time loop) above that.
+macro_rules! by_dim {
+    ($d:expr, $D:ident => $body:expr) => {
+        match $d {
+            1 => { const $D: usize = 1; $body }
+            2 => { const $D: usize = 2; $body }
+            3 => { const $D: usize = 3; $body }
+            4 => { const $D: usize = 4; $body }
+            5 => { const $D: usize = 5; $body }
+            6 => { const $D: usize = 6; $body }
+            7 => { const $D: usize = 7; $body }
+            8 => { const $D: usize = 8; $body }
+            9 => { const $D: usize = 9; $body }
+            10 => { const $D: usize = 10; $body }
+            _ => { const $D: usize = 0; $body }
+        }
+    };
+}
+use by_dim;
+
+/// Radius counts in one marginal space: a sorted axis in 1-D, a k-d tree otherwise. Queries are
+/// stored points, named by their original index.
 enum Marginal {
     Axis(SortedAxis),
     Tree(KdTree),
@@ -223,12 +287,26 @@ impl Marginal {
         }
     }
 
-    fn count(&self, q: &[f64], r: f64, strict: bool) -> usize {
+    /// Points within `r` of point `i` (whose coordinates are `q`), point `i` included.
+    fn count(&self, i: usize, q: &[f64], r: f64, strict: bool) -> usize {
         match self {
-            Marginal::Axis(a) => a.count(q[0], r, strict),
+            Marginal::Axis(a) => a.count_around(i, r, strict),
             Marginal::Tree(t) => t.count(q, r, strict),
         }
     }
+}
+
+/// Per-point results of a query over every stored point, computed in the joint tree's order
+/// (consecutive queries are neighbours in space, so they walk the same nodes while those are in
+/// cache) and returned in original index order.
+fn per_point<T: Send + Copy + Default>(tree: &KdTree, f: impl Fn(usize, &mut Vec<(f64, usize)>) -> T + Sync + Send) -> Vec<T> {
+    let n = tree.ids.len();
+    let in_tree_order: Vec<T> = (0..n).into_par_iter().map_init(Vec::new, |best, pos| f(tree.id(pos), best)).collect();
+    let mut out = vec![T::default(); n];
+    for (pos, v) in in_tree_order.into_iter().enumerate() {
+        out[tree.id(pos)] = v;
+    }
+    out
 }
 
 /// KSG per-point marginal counts through a k-d tree on the joint space and a k-d tree (or a
@@ -239,35 +317,29 @@ pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usiz
         || KdTree::build(n, d, |i| p.row(i)),
         || rayon::join(|| Marginal::build(n, dx, |i| p.x(i)), || Marginal::build(n, dy, |i| p.y(i))),
     );
-    (0..n)
-        .into_par_iter()
-        .map_init(Vec::new, |best, i| {
-            joint.knn(p.row(i), i, k, best);
-            match alg {
-                KsgAlgorithm::One => {
-                    let eps = best[k - 1].0;
-                    // the point itself is at distance 0: counted iff 0 < ε
-                    let own = usize::from(eps > 0.0);
-                    (tx.count(p.x(i), eps, true) - own, ty.count(p.y(i), eps, true) - own)
-                }
-                KsgAlgorithm::Two => {
-                    let ex = best.iter().map(|&(_, j)| maxdist(p.x(i), p.x(j))).fold(0.0f64, |m, v| if v > m { v } else { m });
-                    let ey = best.iter().map(|&(_, j)| maxdist(p.y(i), p.y(j))).fold(0.0f64, |m, v| if v > m { v } else { m });
-                    (tx.count(p.x(i), ex, false) - 1, ty.count(p.y(i), ey, false) - 1)
-                }
+    per_point(&joint, |i, best| {
+        joint.knn(p.row(i), i, k, best);
+        match alg {
+            KsgAlgorithm::One => {
+                let eps = best[k - 1].0;
+                // the point itself is at distance 0: counted iff 0 < ε
+                let own = usize::from(eps > 0.0);
+                (tx.count(i, p.x(i), eps, true) - own, ty.count(i, p.y(i), eps, true) - own)
             }
-        })
-        .collect()
+            KsgAlgorithm::Two => {
+                let ex = best.iter().map(|&(_, j)| maxdist(p.x(i), p.x(j))).fold(0.0f64, |m, v| if v > m { v } else { m });
+                let ey = best.iter().map(|&(_, j)| maxdist(p.y(i), p.y(j))).fold(0.0f64, |m, v| if v > m { v } else { m });
+                (tx.count(i, p.x(i), ex, false) - 1, ty.count(i, p.y(i), ey, false) - 1)
+            }
+        }
+    })
 }
 
 /// Distance from each point to its k-th nearest other point.
 pub(crate) fn kth_radii(p: &Prepared, k: usize) -> Vec<f64> {
     let tree = KdTree::build(p.n, p.dim(), |i| p.row(i));
-    (0..p.n)
-        .into_par_iter()
-        .map_init(Vec::new, |best, i| {
-            tree.knn(p.row(i), i, k, best);
-            best[k - 1].0
-        })
-        .collect()
+    per_point(&tree, |i, best| {
+        tree.knn(p.row(i), i, k, best);
+        best[k - 1].0
+    })
 }

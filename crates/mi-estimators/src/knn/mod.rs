@@ -24,6 +24,7 @@ use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 
 mod brute;
+mod axis;
 mod kdtree;
 pub mod reference;
 
