@@ -8,6 +8,7 @@ pub mod a1;
 pub mod a2;
 pub mod a3;
 pub mod a4;
+pub mod boundary;
 pub mod estimators;
 pub mod hypersphere;
 pub mod infomax;
@@ -39,6 +40,8 @@ pub enum ExperimentName {
     Naf,
     /// every non-neural estimator on tasks with known MI
     Estimators,
+    /// the slides' encoder–critic boundary: P1–P3 and every module probed
+    Boundary,
 }
 
 /// Runs experiment `name` with the user's options through the driver; returns its folder.
@@ -53,6 +56,7 @@ pub fn reproduce(name: ExperimentName, opts: &RunOptions) -> Result<PathBuf> {
         Hypersphere => driver::run(&hypersphere::Hypersphere, opts),
         Naf => driver::run(&naf::Naf, opts),
         Estimators => driver::run(&estimators::Estimators, opts),
+        Boundary => driver::run(&boundary::Boundary, opts),
     }
 }
 

@@ -12,6 +12,7 @@
 pub mod chart;
 pub mod claims;
 pub mod format;
+pub mod heatmap;
 pub mod image;
 pub mod kde;
 pub mod scatter;

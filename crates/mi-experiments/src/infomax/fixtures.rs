@@ -1,6 +1,18 @@
 //! Summaries made up for the claim tests: each configuration's runs given as (accuracy at step 0,
 //! accuracy at the end), so a test can feed a claim a passing, a failing or a borderline grid.
 use super::*;
+use ndarray::{Array1, Array3};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Random 28×28 images with labels, small enough for a run of a few steps.
+pub fn tiny_mnist(n_train: usize, n_test: usize) -> mi_data::mnist::Mnist {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut images = |n: usize| Array3::from_shape_fn((n, 28, 28), |_| rng.gen_range(0..=255u8));
+    let (train_images, test_images) = (images(n_train), images(n_test));
+    let labels = |n: usize| Array1::from_shape_fn(n, |i| (i % 10) as u8);
+    mi_data::mnist::Mnist { train_images, train_labels: labels(n_train), test_images, test_labels: labels(n_test) }
+}
 
 /// One configuration of a made-up grid: its runs' (step-0, final) test accuracies and its I_est
 /// at the end.

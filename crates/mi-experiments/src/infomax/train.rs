@@ -202,17 +202,8 @@ fn estimate_on_test_set(cfg: &PairConfig, s: &LoopSettings, models: &Models, dat
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::{Array1, Array3};
+    use crate::infomax::fixtures::tiny_mnist;
     use tch::Device;
-
-    /// Random 28×28 images with labels, small enough for a run of a few steps.
-    fn tiny_mnist(n_train: usize, n_test: usize) -> mi_data::mnist::Mnist {
-        let mut rng = ChaCha8Rng::seed_from_u64(7);
-        let mut images = |n: usize| Array3::from_shape_fn((n, 28, 28), |_| rng.gen_range(0..=255u8));
-        let (train_images, test_images) = (images(n_train), images(n_test));
-        let labels = |n: usize| Array1::from_shape_fn(n, |i| (i % 10) as u8);
-        mi_data::mnist::Mnist { train_images, train_labels: labels(n_train), test_images, test_labels: labels(n_test) }
-    }
 
     #[test]
     fn features_do_not_depend_on_the_chunk_size() {
