@@ -60,13 +60,18 @@ pub fn configs() -> Vec<BoundaryConfig> {
     vec![p(0), p(1), p(2), BoundaryConfig { name: "bilinear".into(), encoder_depth: DEPTHS.len() - 1, bilinear_critic: true }]
 }
 
+/// The quick profile's length and runs: a run of 3,001 steps took 21 s on the two-core machine
+/// (≈150 steps/s, four probes ≈1 s), so 5,001 steps and 6 runs per boundary are ≈15 minutes.
+pub const QUICK_STEPS: usize = 5_001;
+pub const QUICK_RUNS: usize = 6;
+
 /// Steps and evaluations of each profile, and runs per boundary.
 pub fn loop_settings(profile: Profile) -> (LoopSettings, usize) {
     match profile {
         // the A4 length and runs
         Profile::Paper => (LoopSettings::paper(), 20),
-        // sized to fit 30 minutes on two cores (docs/profiles.md): 4 boundaries × 4 runs
-        Profile::Quick => (LoopSettings::quick(3_001, 750), 4),
+        // sized to fit 30 minutes on two cores with the build (docs/profiles.md): 4 boundaries × 6 runs
+        Profile::Quick => (LoopSettings::quick(QUICK_STEPS, 1_000), QUICK_RUNS),
         Profile::Smoke => (LoopSettings::smoke(), 1),
     }
 }
@@ -139,14 +144,14 @@ impl Experiment for Boundary {
         (0..s.runs).flat_map(|run| s.configs.iter().map(move |c| RunKey { config: c.name.clone(), run })).collect()
     }
 
-    /// ≈110 steps/s and ≈8 s per evaluation (four probes) on one core of the development machine.
+    /// ≈100 steps/s and ≈2 s per evaluation (four probes) on one core of the development machine.
     fn unit_plan(&self, s: &BoundarySettings, unit: &RunKey) -> UnitPlan {
         let l = &s.loop_settings;
         let evaluations = l.eval_steps().len();
         UnitPlan {
             seed: Some(run_seed(s.seed, &unit.config, unit.run)),
             steps: Some(l.steps as u64),
-            cost_core_seconds: Some(l.steps as f64 / 110.0 + evaluations as f64 * 8.0),
+            cost_core_seconds: Some(l.steps as f64 / 100.0 + evaluations as f64 * 2.0),
         }
     }
 
@@ -191,8 +196,8 @@ mod tests {
             "bilinear u⊤Wv on ABCD"
         ]);
         let (quick, runs) = loop_settings(Profile::Quick);
-        assert_eq!((quick.steps, quick.batch, quick.learning_rate, runs), (3_001, 128, 1e-4, 4));
-        assert_eq!(quick.eval_steps().last(), Some(&3_000));
+        assert_eq!((quick.steps, quick.batch, quick.learning_rate, runs), (5_001, 128, 1e-4, 6));
+        assert_eq!(quick.eval_steps().last(), Some(&5_000));
         assert_eq!(loop_settings(Profile::Paper).1, 20);
     }
 }
