@@ -1,6 +1,6 @@
 //! REPORT.md of the boundary experiment: the claims, the final accuracy of every (boundary, depth)
 //! and what it implies for choosing g and f, generated from the summary.
-use super::claims::{best_depth, claims};
+use super::claims::{best_depth, claims, paired_gap};
 use super::network::{DEPTHS, HIDDEN, OUTPUT_DIM, VIEW_DIM};
 use super::summary::BoundarySummary;
 use super::BoundarySettings;
@@ -8,6 +8,7 @@ use crate::infomax::PairViews;
 use mi_report::chart::{Chart, HLine, Series};
 use mi_report::claims::Verdict;
 use mi_report::heatmap::Heatmap;
+use mi_report::significance::TTest;
 use mi_train::{Context, Figure, Report};
 
 pub fn report(s: &BoundarySettings, data: &PairViews, summary: &BoundarySummary, ctx: &Context) -> Report {
@@ -117,15 +118,45 @@ fn implications(s: &BoundarySummary, v: &[Verdict]) -> String {
         Some(Verdict::Holds) => " The boundaries learned different features at the same depth beyond run-to-run noise (claim 3). Since P1–P3 optimise the same function, such a difference points to something outside the objective (seeds, optimisation noise larger than the runs show); it should be re-checked with more runs before it is read as an effect of the boundary.",
         _ => " Whether moving the boundary changes what is learned was not measured (too few runs).",
     });
-    if let Some(Verdict::Holds) = v.first() {
-        out.push_str(" The best features sit in an inner module for every boundary (claim 1): the last module is shaped by the contrastive task more than the downstream one, as the slides expected.");
-    } else if let Some(Verdict::DoesNotHold) = v.first() {
-        out.push_str(" The best features are not in an inner module for every boundary (claim 1): in this network the slides' \"middle\" hypothesis is not what the probes show; the table gives each module's accuracy.");
+    out.push_str(&ends(s));
+    match v.first() {
+        Some(Verdict::Holds) => out.push_str(" So the best features sit in an inner module for every boundary (claim 1 holds), as the slides expected."),
+        Some(Verdict::DoesNotHold) => out.push_str(" Claim 1 asks for both ends to be beaten for every boundary, so it does not hold as stated; the two ends behave differently, as the counts above show."),
+        _ => {}
     }
     if let Some(Verdict::Holds) = v.get(1) {
         out.push_str(" The designated encoder at P1 or P3 is not the best representation (claim 2): a probe on a different module does better, so a report of \"the encoder's\" accuracy understates or misplaces what the network learned.");
     }
     out
+}
+
+/// How the best inner module compares with each end of the network, over the boundaries: how
+/// many beat it beyond noise (paired 95 % interval above 0) and the range of the gaps.
+fn ends(s: &BoundarySummary) -> String {
+    let last = DEPTHS.len() - 1;
+    let mut text = String::new();
+    for (end, words) in [(last, "the output module ABCD"), (0, "the first module A")] {
+        let gaps: Vec<TTest> = s
+            .boundaries
+            .iter()
+            .filter_map(|b| b.last.as_ref())
+            .filter_map(|p| {
+                let inner = (1..last).max_by(|&a, &b| p.test_accuracy_by_depth[a].mean.total_cmp(&p.test_accuracy_by_depth[b].mean))?;
+                paired_gap(p, inner, end)
+            })
+            .collect();
+        if gaps.is_empty() {
+            continue;
+        }
+        let beaten = gaps.iter().filter(|t| t.above_zero()).count();
+        let lo = gaps.iter().map(|t| t.estimate).fold(f64::INFINITY, f64::min) * 100.0;
+        let hi = gaps.iter().map(|t| t.estimate).fold(f64::NEG_INFINITY, f64::max) * 100.0;
+        text.push_str(&format!(
+            " The best inner module (AB or ABC) beats {words} beyond run-to-run noise for {beaten} of {} boundaries, by {lo:+.1} to {hi:+.1} points.",
+            gaps.len()
+        ));
+    }
+    text
 }
 
 fn heatmap(s: &BoundarySummary) -> Heatmap {
