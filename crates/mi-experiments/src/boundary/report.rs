@@ -162,7 +162,7 @@ fn ends(s: &BoundarySummary) -> String {
 fn heatmap(s: &BoundarySummary) -> Heatmap {
     Heatmap {
         title: "Final linear-probe test accuracy by boundary and probe depth".into(),
-        row_title: "boundary (encoder | critic)".into(),
+        row_title: "boundary (its encoder)".into(),
         col_title: "probe on the output of".into(),
         rows: s.boundaries.iter().map(|b| format!("{} (enc. {})", b.name, DEPTHS[b.encoder_depth])).collect(),
         cols: DEPTHS.iter().map(|d| d.to_string()).collect(),
