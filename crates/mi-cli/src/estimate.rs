@@ -7,11 +7,18 @@
 //! (`--critic separable|concat`) with that bound on 80 % of the rows, early-stop on the other
 //! 20 % and report the held-out estimate with `cap_nats`, what it cannot exceed (log batch for
 //! InfoNCE, ln of the held-out rows for the others); see `mi_experiments::neural_estimate`.
+//!
+//! `--copula` replaces every column by the normal scores of its ranks first (MI is unchanged by
+//! the transform; k-NN and Gaussian estimates usually improve on skewed or heavy-tailed margins).
+//! `--permutations N` (k-NN and Gaussian estimators) adds a permutation test of I = 0: the p-value
+//! and the null-corrected estimate (the estimate minus the mean over N row shuffles of Y).
+use mi_estimators::copula::normal_scores;
 use mi_estimators::gaussian::gaussian_mi_estimate_nats;
+use mi_estimators::permutation::permutation_test;
 use mi_estimators::knn::{ksg_mi_nats, Jitter, KnnOptions, KsgAlgorithm};
 use mi_estimators::bounds::Bound;
 use mi_experiments::neural_estimate::{self, NeuralCritic, NeuralOptions};
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 use std::path::PathBuf;
 
 /// Scale of the tie-breaking jitter the k-NN estimators get (after standardisation).
@@ -36,6 +43,15 @@ pub struct Args {
     /// Print one JSON object instead of a human line.
     #[arg(long)]
     pub json: bool,
+    /// Print the estimate in bits (JSON always holds both `mi_nats` and `mi_bits`).
+    #[arg(long)]
+    pub bits: bool,
+    /// Rank-transform every column to normal scores before estimating (a copula estimate).
+    #[arg(long)]
+    pub copula: bool,
+    /// k-NN and Gaussian estimators: shuffle Y this many times for a permutation test of I = 0.
+    #[arg(long, default_value_t = 0)]
+    pub permutations: usize,
     /// Neural estimators: separable | concat.
     #[arg(long, default_value = "separable")]
     pub critic: String,
@@ -55,6 +71,12 @@ pub struct Args {
 pub struct Report {
     pub estimator: String,
     pub mi_nats: f64,
+    pub mi_bits: f64,
+    /// whether the columns were rank-transformed to normal scores first
+    pub copula: bool,
+    /// the permutation test (with `--permutations N`, N > 0)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permutation: Option<PermutationReport>,
     pub n: usize,
     pub dx: usize,
     pub dy: usize,
@@ -86,6 +108,17 @@ pub struct Report {
     pub batch: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub critic: Option<String>,
+}
+
+/// The permutation test of I = 0 as `estimate` reports it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PermutationReport {
+    pub permutations: usize,
+    /// (1 + #{shuffled ≥ observed}) / (1 + permutations)
+    pub p_value: f64,
+    pub null_mean_nats: f64,
+    /// the estimate minus the null mean
+    pub null_corrected_nats: f64,
 }
 
 enum Which {
@@ -131,9 +164,32 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
         )));
     }
     let n = x.nrows();
+    for (a, which) in [(&x, "x"), (&y, "y")] {
+        if let Some(c) = (0..a.ncols()).find(|&c| n > 1 && a.column(c).iter().all(|&v| v == a[[0, c]])) {
+            return Err(crate::input_error(format!(
+                "--{which}: column {c} is constant (every row is {}): it carries no information and cannot be standardised or ranked; drop the column",
+                a[[0, c]]
+            )));
+        }
+    }
+    let (x, y) = if args.copula {
+        let scores = |a: &Array2<f64>, which: &str| normal_scores(&a.view()).map_err(|e| crate::input_error(format!("--copula on --{which}: {e}")));
+        (scores(&x, "x")?, scores(&y, "y")?)
+    } else {
+        (x, y)
+    };
+    if args.permutations > 0 && matches!(kind, Which::Neural(..)) {
+        return Err(crate::input_error(format!(
+            "--permutations {} is for the k-NN and Gaussian estimators: a neural estimate would train {} critics; drop it, or use ksg, ksg2 or gaussian",
+            args.permutations, args.permutations
+        )));
+    }
     let mut report = Report {
         estimator: args.estimator.clone(),
         mi_nats: f64::NAN,
+        mi_bits: f64::NAN,
+        copula: args.copula,
+        permutation: None,
         n,
         dx: x.ncols(),
         dy: y.ncols(),
@@ -155,10 +211,10 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
                 return Err(crate::input_error(format!("--k {} is invalid for {n} samples: need 1 ≤ k < n", args.k)));
             }
             let opts = KnnOptions { jitter: Some(Jitter { scale: JITTER_SCALE, seed: args.seed }), ..KnnOptions::with_k(args.k) };
-            report.mi_nats = ksg_mi_nats(&x.view(), &y.view(), alg, &opts).map_err(crate::input_error)?;
+            (report.mi_nats, report.permutation) = tested(args, &x, &y, |a, b| ksg_mi_nats(a, b, alg, &opts))?;
             (report.k, report.jitter) = (Some(args.k), Some(JITTER_SCALE));
         }
-        Which::Gaussian => report.mi_nats = gaussian_mi_estimate_nats(&x.view(), &y.view()).map_err(crate::input_error)?,
+        Which::Gaussian => (report.mi_nats, report.permutation) = tested(args, &x, &y, gaussian_mi_estimate_nats)?,
         Which::Neural(bound, critic) => {
             let choice: mi_torch::DeviceChoice = args.device.parse().map_err(crate::input_error)?;
             let device = mi_torch::resolve_device(choice).map_err(crate::input_error)?;
@@ -187,7 +243,28 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
             report.critic = Some(args.critic.clone());
         }
     }
+    report.mi_bits = report.mi_nats / std::f64::consts::LN_2;
     Ok(report)
+}
+
+/// The estimate on (x, y), with the permutation test when `--permutations` asks for one.
+fn tested(
+    args: &Args,
+    x: &Array2<f64>,
+    y: &Array2<f64>,
+    estimate: impl Fn(&ArrayView2<f64>, &ArrayView2<f64>) -> mi_estimators::Result<f64>,
+) -> anyhow::Result<(f64, Option<PermutationReport>)> {
+    if args.permutations == 0 {
+        return Ok((estimate(&x.view(), &y.view()).map_err(crate::input_error)?, None));
+    }
+    let t = permutation_test(&x.view(), &y.view(), args.permutations, args.seed, estimate).map_err(crate::input_error)?;
+    let report = PermutationReport {
+        permutations: args.permutations,
+        p_value: t.p_value(),
+        null_mean_nats: t.null_mean_nats(),
+        null_corrected_nats: t.null_corrected_nats(),
+    };
+    Ok((t.observed_nats, Some(report)))
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -204,7 +281,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             ),
             _ => String::new(),
         };
-        println!("I(X; Y) ≈ {:.4} nats ({}{k}, n = {}, dx = {}, dy = {}{cap})", r.mi_nats, r.estimator, r.n, r.dx, r.dy);
+        let (value, unit, scale) = if args.bits { (r.mi_bits, "bits", 1.0 / std::f64::consts::LN_2) } else { (r.mi_nats, "nats", 1.0) };
+        let copula = if r.copula { ", copula" } else { "" };
+        let test = r
+            .permutation
+            .as_ref()
+            .map(|t| format!("; permutation test ({} shuffles): p = {:.4}, null-corrected {:.4} {unit}", t.permutations, t.p_value, t.null_corrected_nats * scale))
+            .unwrap_or_default();
+        println!("I(X; Y) ≈ {value:.4} {unit} ({}{copula}{k}, n = {}, dx = {}, dy = {}{cap}{test})", r.estimator, r.n, r.dx, r.dy);
     }
     Ok(())
 }
@@ -236,6 +320,9 @@ mod tests {
             k,
             seed: 0,
             json: true,
+            bits: false,
+            copula: false,
+            permutations: 0,
             critic: "separable".into(),
             steps: 400,
             batch: 64,
@@ -263,6 +350,50 @@ mod tests {
         for key in ["estimator", "mi_nats", "n", "dx", "dy"] {
             assert!(json.get(key).is_some(), "{key} missing");
         }
+    }
+
+    #[test]
+    fn copula_bits_and_the_permutation_test() {
+        let d = Dir::new("copula");
+        // cubing X is a bijection of its margin: MI unchanged, and the copula estimate equals the
+        // plain one on the untransformed data exactly (the same ranks)
+        let (x, y) = Task::bivariate_gaussian(0.75).unwrap().sample(2_000, 3);
+        let (px, pxc, py) = (d.0.join("x.npy"), d.0.join("x3.npy"), d.0.join("y.npy"));
+        mi_data::array_file::write_npy_f64(&px, &x).unwrap();
+        mi_data::array_file::write_npy_f64(&pxc, &x.mapv(|v| v * v * v)).unwrap();
+        mi_data::array_file::write_npy_f64(&py, &y).unwrap();
+        let mut a = args(px.clone(), py.clone(), "gaussian", 3);
+        a.copula = true;
+        let plain_scores = estimate(&a).unwrap();
+        a.x = pxc.clone();
+        let cubed = estimate(&a).unwrap();
+        assert!(cubed.copula && (cubed.mi_nats - plain_scores.mi_nats).abs() < 1e-12, "{} {}", cubed.mi_nats, plain_scores.mi_nats);
+        assert!((cubed.mi_nats - 0.4133).abs() < 0.05, "{}", cubed.mi_nats);
+        assert!((cubed.mi_bits - cubed.mi_nats / std::f64::consts::LN_2).abs() < 1e-12);
+        // without the copula, the Gaussian estimator is misled by the cube
+        a.copula = false;
+        assert!(estimate(&a).unwrap().mi_nats < cubed.mi_nats - 0.05);
+        // dependent data: the smallest p-value 19 shuffles allow; independent data: a large one
+        let mut t = args(px.clone(), py.clone(), "ksg", 3);
+        t.permutations = 19;
+        let dep = estimate(&t).unwrap();
+        let p = dep.permutation.clone().unwrap();
+        assert_eq!((p.permutations, p.p_value), (19, 0.05));
+        assert!((p.null_corrected_nats - (dep.mi_nats - p.null_mean_nats)).abs() < 1e-12 && p.null_mean_nats.abs() < 0.05);
+        let json = serde_json::to_value(&dep).unwrap();
+        for key in ["mi_bits", "copula", "permutation"] {
+            assert!(json.get(key).is_some(), "{key} missing");
+        }
+        let (_, other) = Task::bivariate_gaussian(0.75).unwrap().sample(2_000, 99);
+        let pz = d.0.join("z.npy");
+        mi_data::array_file::write_npy_f64(&pz, &other).unwrap();
+        t.y = pz;
+        assert!(estimate(&t).unwrap().permutation.unwrap().p_value > 0.05);
+        // a permutation test of a neural estimator is refused with what to do instead
+        let mut n = args(px, py, "infonce", 3);
+        n.permutations = 5;
+        let e = estimate(&n).unwrap_err();
+        assert!(is_input_error(&e) && e.to_string().contains("ksg"), "{e}");
     }
 
     #[test]
@@ -317,6 +448,10 @@ mod tests {
         let nan = d.0.join("n.csv");
         std::fs::write(&nan, "1\nnan\n3\n").unwrap();
         assert!(is_input_error(&estimate(&args(nan, pyy.clone(), "ksg", 1)).unwrap_err()));
+        let constant = d.0.join("c.csv");
+        std::fs::write(&constant, (0..10).map(|i| format!("{i},7\n")).collect::<String>()).unwrap();
+        let e = estimate(&args(constant, pyy.clone(), "ksg", 3)).unwrap_err();
+        assert!(is_input_error(&e) && e.to_string().contains("column 1 is constant"), "{e}");
         let empty = d.0.join("e.csv");
         std::fs::write(&empty, "").unwrap();
         assert!(is_input_error(&estimate(&args(empty, pyy.clone(), "ksg", 1)).unwrap_err()));
