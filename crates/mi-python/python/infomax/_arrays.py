@@ -4,11 +4,13 @@ from __future__ import annotations
 import numpy as np
 
 
-def as_float_matrix(a, name: str, *, allow_float32: bool = False) -> np.ndarray:
+def as_float_matrix(a, name: str, *, allow_float32: bool = False, finite_checked: bool = False) -> np.ndarray:
     """`a` as a 2-D float array (a 1-D array becomes one column).
 
     float64 input (C or Fortran order) is passed through without a copy; float32 too where the
     caller can use it (`allow_float32`); integers and booleans are converted to float64.
+    `finite_checked`: the caller has already refused NaN and infinities (scikit-learn's
+    `validate_data` does), so the pass over every value is not repeated.
     """
     try:
         arr = np.asarray(a)
@@ -29,7 +31,7 @@ def as_float_matrix(a, name: str, *, allow_float32: bool = False) -> np.ndarray:
         raise ValueError(f"{name} has dtype {arr.dtype}; expected floats, integers or booleans")
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); expected at least one row and one column")
-    if not np.isfinite(arr).all():
+    if not finite_checked and not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(f"{name} contains NaN or infinite values (first at row {bad[0]}, column {bad[1]}); expected finite numbers")
     return arr

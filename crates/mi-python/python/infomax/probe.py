@@ -73,7 +73,7 @@ def _features(est, X, *, reset):
     """Features as a 2-D float32/float64 array, checked (and, with scikit-learn, its feature names)."""
     if _SKLEARN:
         X = validate_data(est, X, reset=reset, dtype=[np.float64, np.float32])
-    X = as_float_matrix(X, "X", allow_float32=True)
+    X = as_float_matrix(X, "X", allow_float32=True, finite_checked=_SKLEARN)
     if X.ndim != 2:
         raise ValueError(f"X has shape {X.shape}; expected a 2-D array (rows = samples)")
     if reset:
@@ -127,7 +127,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if _SKLEARN:
             X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
             y = column_or_1d(y, warn=True)
-        X = _features(self, X, reset=True) if not _SKLEARN else as_float_matrix(X, "X", allow_float32=True)
+        # with scikit-learn, validate_data above has refused NaN and infinities
+        X = _features(self, X, reset=True) if not _SKLEARN else as_float_matrix(X, "X", allow_float32=True, finite_checked=True)
         self.n_features_in_ = X.shape[1]
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
