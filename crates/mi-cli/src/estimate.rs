@@ -15,7 +15,7 @@
 use mi_estimators::copula::normal_scores;
 use mi_estimators::gaussian::gaussian_mi_estimate_nats;
 use mi_estimators::permutation::permutation_test;
-use mi_estimators::knn::{ksg_mi_nats, Jitter, KnnOptions, KsgAlgorithm};
+use mi_estimators::knn::{ksg_cmi_nats, ksg_mi_nats, Jitter, KnnOptions, KsgAlgorithm};
 use mi_estimators::bounds::Bound;
 use mi_experiments::neural_estimate::{self, NeuralCritic, NeuralOptions};
 use ndarray::{Array2, ArrayView2};
@@ -32,6 +32,10 @@ pub struct Args {
     /// Samples of Y, same number of rows as X.
     #[arg(long)]
     pub y: PathBuf,
+    /// Samples of Z, same number of rows: estimate the conditional I(X; Y | Z) instead (ksg only:
+    /// the Frenzel–Pompe estimator).
+    #[arg(long)]
+    pub z: Option<PathBuf>,
     /// ksg | ksg2 | gaussian | infonce | nwj | dv | mine | smile | js
     #[arg(long, default_value = "ksg")]
     pub estimator: String,
@@ -70,6 +74,9 @@ pub struct Args {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Report {
     pub estimator: String,
+    /// columns of Z for a conditional estimate I(X; Y | Z)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dz: Option<usize>,
     pub mi_nats: f64,
     pub mi_bits: f64,
     /// whether the columns were rank-transformed to normal scores first
@@ -163,8 +170,29 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
             y.nrows()
         )));
     }
+    let z = match &args.z {
+        None => None,
+        Some(path) => {
+            if !matches!(kind, Which::Ksg(KsgAlgorithm::One)) {
+                return Err(crate::input_error(format!(
+                    "--z (conditional MI) is estimated by ksg only (the Frenzel–Pompe estimator), not by {}; use --estimator ksg",
+                    args.estimator
+                )));
+            }
+            if args.permutations > 0 {
+                return Err(crate::input_error(
+                    "--permutations with --z: shuffling Y would also break its dependence on Z, so it does not test I(X; Y | Z) = 0; drop one of them",
+                ));
+            }
+            let z = read(path, "z")?;
+            if z.nrows() != x.nrows() {
+                return Err(crate::input_error(format!("X has {} rows but Z has {}: the files must hold paired samples, one per row", x.nrows(), z.nrows())));
+            }
+            Some(z)
+        }
+    };
     let n = x.nrows();
-    for (a, which) in [(&x, "x"), (&y, "y")] {
+    for (a, which) in [(&x, "x"), (&y, "y")].into_iter().chain(z.as_ref().map(|z| (z, "z"))) {
         if let Some(c) = (0..a.ncols()).find(|&c| n > 1 && a.column(c).iter().all(|&v| v == a[[0, c]])) {
             return Err(crate::input_error(format!(
                 "--{which}: column {c} is constant (every row is {}): it carries no information and cannot be standardised or ranked; drop the column",
@@ -178,6 +206,10 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
     } else {
         (x, y)
     };
+    let z = match (z, args.copula) {
+        (Some(z), true) => Some(normal_scores(&z.view()).map_err(|e| crate::input_error(format!("--copula on --z: {e}")))?),
+        (z, _) => z,
+    };
     if args.permutations > 0 && matches!(kind, Which::Neural(..)) {
         return Err(crate::input_error(format!(
             "--permutations {} is for the k-NN and Gaussian estimators: a neural estimate would train {} critics; drop it, or use ksg, ksg2 or gaussian",
@@ -186,6 +218,7 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
     }
     let mut report = Report {
         estimator: args.estimator.clone(),
+        dz: z.as_ref().map(|z| z.ncols()),
         mi_nats: f64::NAN,
         mi_bits: f64::NAN,
         copula: args.copula,
@@ -211,7 +244,10 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
                 return Err(crate::input_error(format!("--k {} is invalid for {n} samples: need 1 ≤ k < n", args.k)));
             }
             let opts = KnnOptions { jitter: Some(Jitter { scale: JITTER_SCALE, seed: args.seed }), ..KnnOptions::with_k(args.k) };
-            (report.mi_nats, report.permutation) = tested(args, &x, &y, |a, b| ksg_mi_nats(a, b, alg, &opts))?;
+            (report.mi_nats, report.permutation) = match &z {
+                Some(z) => (ksg_cmi_nats(&x.view(), &y.view(), &z.view(), &opts).map_err(crate::input_error)?, None),
+                None => tested(args, &x, &y, |a, b| ksg_mi_nats(a, b, alg, &opts))?,
+            };
             (report.k, report.jitter) = (Some(args.k), Some(JITTER_SCALE));
         }
         Which::Gaussian => (report.mi_nats, report.permutation) = tested(args, &x, &y, gaussian_mi_estimate_nats)?,
@@ -288,7 +324,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .as_ref()
             .map(|t| format!("; permutation test ({} shuffles): p = {:.4}, null-corrected {:.4} {unit}", t.permutations, t.p_value, t.null_corrected_nats * scale))
             .unwrap_or_default();
-        println!("I(X; Y) ≈ {value:.4} {unit} ({}{copula}{k}, n = {}, dx = {}, dy = {}{cap}{test})", r.estimator, r.n, r.dx, r.dy);
+        let (what, dz) = match r.dz {
+            Some(dz) => ("I(X; Y | Z)", format!(", dz = {dz}")),
+            None => ("I(X; Y)", String::new()),
+        };
+        println!("{what} ≈ {value:.4} {unit} ({}{copula}{k}, n = {}, dx = {}, dy = {}{dz}{cap}{test})", r.estimator, r.n, r.dx, r.dy);
     }
     Ok(())
 }
@@ -316,6 +356,7 @@ mod tests {
         Args {
             x,
             y,
+            z: None,
             estimator: estimator.into(),
             k,
             seed: 0,
@@ -394,6 +435,37 @@ mod tests {
         n.permutations = 5;
         let e = estimate(&n).unwrap_err();
         assert!(is_input_error(&e) && e.to_string().contains("ksg"), "{e}");
+    }
+
+    #[test]
+    fn conditional_mi_with_z() {
+        let d = Dir::new("cmi");
+        // X → Z → Y: I(X; Y) > 0 but I(X; Y | Z) ≈ 0
+        let (x, z) = Task::bivariate_gaussian(0.8).unwrap().sample(3_000, 1);
+        let (noise, _) = Task::bivariate_gaussian(0.5).unwrap().sample(3_000, 2);
+        let y = &z + &noise;
+        let (px, py, pz) = (d.0.join("x.npy"), d.0.join("y.npy"), d.0.join("z.npy"));
+        for (p, a) in [(&px, &x), (&py, &y), (&pz, &z)] {
+            mi_data::array_file::write_npy_f64(p, a).unwrap();
+        }
+        let mut a = args(px.clone(), py.clone(), "ksg", 3);
+        let plain = estimate(&a).unwrap();
+        a.z = Some(pz.clone());
+        let cond = estimate(&a).unwrap();
+        assert!(plain.mi_nats > 0.15 && cond.mi_nats.abs() < 0.03 && cond.dz == Some(1), "{} {}", plain.mi_nats, cond.mi_nats);
+        assert!(serde_json::to_value(&cond).unwrap().get("dz").is_some());
+        // what --z cannot be combined with, and a Z of another length
+        for (est, perms) in [("gaussian", 0), ("ksg2", 0), ("ksg", 9)] {
+            let mut b = args(px.clone(), py.clone(), est, 3);
+            (b.z, b.permutations) = (Some(pz.clone()), perms);
+            let e = estimate(&b).unwrap_err();
+            assert!(is_input_error(&e), "{est} {perms}: {e}");
+        }
+        let short = d.0.join("short.npy");
+        mi_data::array_file::write_npy_f64(&short, &z.slice(ndarray::s![..100, ..]).to_owned()).unwrap();
+        a.z = Some(short);
+        let e = estimate(&a).unwrap_err();
+        assert!(is_input_error(&e) && e.to_string().contains("Z has 100"), "{e}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! the discrete plug-in and Miller–Madow estimators, the copula transform and permutation tests.
 use crate::errors::value_error;
 use crate::threads::with_threads;
-use mi_estimators::knn::{kl_entropy_nats, ksg_mi_nats, KnnOptions, KsgAlgorithm};
+use mi_estimators::knn::{kl_entropy_nats, ksg_cmi_nats, ksg_mi_nats, KnnOptions, KsgAlgorithm};
 use mi_estimators::{copula, discrete, gaussian, permutation, Result as EstResult};
 use ndarray::ArrayView2;
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -67,6 +67,13 @@ fn continuous_mi(
         })
     })?;
     out.map_err(value_error)
+}
+
+/// Conditional I(X; Y | Z) in nats by the Frenzel–Pompe k-NN estimator.
+#[pyfunction]
+fn conditional_mi(py: Python<'_>, x: PyReadonlyArray2<'_, f64>, y: PyReadonlyArray2<'_, f64>, z: PyReadonlyArray2<'_, f64>, k: usize, n_jobs: Option<i64>) -> PyResult<f64> {
+    let (x, y, z) = (x.as_array(), y.as_array(), z.as_array());
+    py.allow_threads(|| with_threads(n_jobs, || ksg_cmi_nats(&x, &y, &z, &KnnOptions::with_k(k))))?.map_err(value_error)
 }
 
 /// Differential entropy in nats by the Kozachenko–Leonenko k-NN estimator.
@@ -135,6 +142,7 @@ fn gaussian_entropy_from_cov(cov: PyReadonlyArray2<'_, f64>) -> PyResult<f64> {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(continuous_mi, m)?)?;
+    m.add_function(wrap_pyfunction!(conditional_mi, m)?)?;
     m.add_function(wrap_pyfunction!(kl_entropy, m)?)?;
     m.add_function(wrap_pyfunction!(discrete_mi, m)?)?;
     m.add_function(wrap_pyfunction!(discrete_entropy, m)?)?;

@@ -335,6 +335,28 @@ pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usiz
     })
 }
 
+/// Frenzel–Pompe per-point counts (n_xz(i), n_yz(i), n_z(i)) for points laid out as rows
+/// [x | z | y] (`dx`, `dz`, `dy` columns), so that (x, z), (z, y) and z are each contiguous: the
+/// other points strictly within ε_i, the max-norm distance to point i's k-th neighbour in the
+/// joint space.
+pub(crate) fn cmi_counts(p: &Prepared, dx: usize, dz: usize, k: usize) -> Vec<(usize, usize, usize)> {
+    let (n, d) = (p.n, p.dim());
+    let xz = |i: usize| &p.row(i)[..dx + dz];
+    let zy = |i: usize| &p.row(i)[dx..];
+    let z = |i: usize| &p.row(i)[dx..dx + dz];
+    let (joint, (t_xz, (t_zy, t_z))) = rayon::join(
+        || KdTree::build(n, d, |i| p.row(i)),
+        || rayon::join(|| Marginal::build(n, dx + dz, xz), || rayon::join(|| Marginal::build(n, d - dx, zy), || Marginal::build(n, dz, z))),
+    );
+    per_point(&joint, |i, best| {
+        joint.knn(p.row(i), i, k, best);
+        let eps = best[k - 1].0;
+        // the point itself is at distance 0: counted iff 0 < ε
+        let own = usize::from(eps > 0.0);
+        (t_xz.count(i, xz(i), eps, true) - own, t_zy.count(i, zy(i), eps, true) - own, t_z.count(i, z(i), eps, true) - own)
+    })
+}
+
 /// Distance from each point to its k-th nearest other point.
 pub(crate) fn kth_radii(p: &Prepared, k: usize) -> Vec<f64> {
     let tree = KdTree::build(p.n, p.dim(), |i| p.row(i));

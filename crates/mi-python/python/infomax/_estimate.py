@@ -52,8 +52,8 @@ class MIResult:
         return "MIResult(" + ", ".join(parts) + ")"
 
 
-def mutual_info(x, y, *, estimator: str = "ksg", k: int = 3, copula: bool = False, permutations: int = 0, seed: int = 0, n_jobs: Optional[int] = None) -> MIResult:
-    """Estimate the mutual information I(X; Y) in nats.
+def mutual_info(x, y, *, z=None, estimator: str = "ksg", k: int = 3, copula: bool = False, permutations: int = 0, seed: int = 0, n_jobs: Optional[int] = None) -> MIResult:
+    """Estimate the mutual information I(X; Y) in nats, or I(X; Y | Z) given ``z``.
 
     x, y: 1-D (one variable) or 2-D (rows = samples) arrays with the same number of rows; float32,
     float64, integer or boolean, C or Fortran order.
@@ -64,6 +64,10 @@ def mutual_info(x, y, *, estimator: str = "ksg", k: int = 3, copula: bool = Fals
       - ``"gaussian"``: the MI of a Gaussian with the sample covariance (exact for Gaussian data,
         biased otherwise; with ``copula=True`` the Gaussian-copula estimate).
       - ``"plugin"``, ``"miller_madow"``: discrete data (integer labels, 1-D x and y).
+
+    z: 1-D or 2-D array with the same rows: estimate the conditional MI I(X; Y | Z) instead, by the
+    Frenzel–Pompe k-NN estimator (``estimator="ksg"`` only; no permutation test, since shuffling y
+    would also break its dependence on z).
 
     copula: replace every column by the normal scores of its ranks first (MI is unchanged by
     monotone maps of each variable; k-NN and Gaussian estimators do better on normal margins).
@@ -94,6 +98,10 @@ def mutual_info(x, y, *, estimator: str = "ksg", k: int = 3, copula: bool = Fals
         same_rows(xl, yl, "x and y")
         value, test = _native.discrete_mi(xl, yl, estimator == "miller_madow", int(permutations), int(seed))
         return _result(value, test, estimator, len(xl), {}, permutations)
+    if z is not None and (estimator not in ("ksg", "ksg1") or permutations):
+        raise ValueError(
+            f"z= (conditional MI) is estimated by estimator='ksg' (Frenzel–Pompe) without permutations; got estimator={estimator!r}, permutations={permutations}"
+        )
     xm, ym = as_float_matrix(x, "x"), as_float_matrix(y, "y")
     same_rows(xm, ym, "x and y")
     n = xm.shape[0]
@@ -107,6 +115,13 @@ def mutual_info(x, y, *, estimator: str = "ksg", k: int = 3, copula: bool = Fals
     if copula:
         xm, ym = _native.copula_normal_scores(xm), _native.copula_normal_scores(ym)
         settings["copula"] = True
+    if z is not None:
+        zm = as_float_matrix(z, "z")
+        same_rows(xm, zm, "x and z")
+        if copula:
+            zm = _native.copula_normal_scores(zm)
+        settings["conditional_on_z_columns"] = int(zm.shape[1])
+        return _result(_native.conditional_mi(xm, ym, zm, int(k), n_jobs), None, estimator, n, settings, 0)
     value, test = _native.continuous_mi(xm, ym, estimator, int(k), int(permutations), int(seed), n_jobs)
     return _result(value, test, estimator, n, settings, permutations)
 

@@ -143,3 +143,37 @@ def test_bad_parameters_are_value_errors():
     # duplicates make a zero k-NN distance in the entropy estimator: an error, not -inf
     with pytest.raises(ValueError, match="duplicate"):
         infomax.entropy(np.zeros(10))
+
+
+def test_conditional_mi_given_z():
+    rng = np.random.default_rng(7)
+    n = 4000
+    x = rng.normal(size=n)
+    z = x + 0.7 * rng.normal(size=n)
+    # a chain X -> Z -> Y: dependent, but independent given Z
+    y = z + 0.7 * rng.normal(size=n)
+    chain = infomax.mutual_info(x, y, z=z, k=4)
+    assert abs(chain.value) < 0.03 and infomax.mutual_info(x, y, k=4).value > 0.2
+    assert chain.settings["conditional_on_z_columns"] == 1
+    # a common cause X of Z and W: I(X; W | Z) = I(X; W, Z) - I(X; Z) from the covariance of (X, Z, W)
+    w = x + 0.7 * rng.normal(size=n)
+    cov = [[1.0, 1.0, 1.0], [1.0, 1.49, 1.0], [1.0, 1.0, 1.49]]
+    truth = infomax.gaussian_mi(cov, 1) - infomax.gaussian_mi([[1.0, 1.0], [1.0, 1.49]], 1)
+    est = infomax.mutual_info(x, w, z=z, k=4).value
+    assert abs(est - truth) < 0.05, (est, truth)
+    # symmetric in x and y; 2-D z accepted; the copula transform applies to z as well
+    assert infomax.mutual_info(w, x, z=z, k=4).value == pytest.approx(est, abs=1e-12)
+    assert abs(infomax.mutual_info(x, y, z=np.c_[z, rng.normal(size=n)], k=4).value) < 0.05
+    assert abs(infomax.mutual_info(x, y, z=np.exp(z), k=4, copula=True).value) < 0.03
+
+
+def test_conditional_mi_bad_input():
+    x, y = gaussian_pair(0.5, 100, 0)
+    with pytest.raises(ValueError, match="x and z"):
+        infomax.mutual_info(x, y, z=x[:50])
+    with pytest.raises(ValueError, match="estimator='ksg'"):
+        infomax.mutual_info(x, y, z=x, estimator="gaussian")
+    with pytest.raises(ValueError, match="without permutations"):
+        infomax.mutual_info(x, y, z=x, permutations=10)
+    with pytest.raises(ValueError, match="NaN"):
+        infomax.mutual_info(x, y, z=np.where(np.arange(100) == 3, np.nan, x))
