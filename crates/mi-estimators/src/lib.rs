@@ -41,6 +41,7 @@ pub mod copula;
 pub mod discrete;
 mod error;
 pub mod gaussian;
+pub mod interval;
 pub mod knn;
 pub mod permutation;
 pub mod special;
