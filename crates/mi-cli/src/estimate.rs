@@ -14,6 +14,7 @@
 //! and the null-corrected estimate (the estimate minus the mean over N row shuffles of Y).
 use mi_estimators::copula::normal_scores;
 use mi_estimators::gaussian::gaussian_mi_estimate_nats;
+use mi_estimators::interval::{subsample_interval, Interval, DEFAULT_SPLITS};
 use mi_estimators::permutation::permutation_test;
 use mi_estimators::knn::{ksg_cmi_nats, ksg_mi_nats, Jitter, KnnOptions, KsgAlgorithm};
 use mi_estimators::bounds::Bound;
@@ -56,6 +57,10 @@ pub struct Args {
     /// k-NN and Gaussian estimators: shuffle Y this many times for a permutation test of I = 0.
     #[arg(long, default_value_t = 0)]
     pub permutations: usize,
+    /// k-NN and Gaussian estimators: a confidence interval at this level (e.g. 0.95), from random
+    /// splits of the rows into disjoint halves (see mi_estimators::interval).
+    #[arg(long)]
+    pub ci: Option<f64>,
     /// Neural estimators: separable | concat.
     #[arg(long, default_value = "separable")]
     pub critic: String,
@@ -84,6 +89,9 @@ pub struct Report {
     /// the permutation test (with `--permutations N`, N > 0)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub permutation: Option<PermutationReport>,
+    /// the confidence interval (with `--ci LEVEL`)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Interval>,
     pub n: usize,
     pub dx: usize,
     pub dy: usize,
@@ -210,6 +218,11 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
         (Some(z), true) => Some(normal_scores(&z.view()).map_err(|e| crate::input_error(format!("--copula on --z: {e}")))?),
         (z, _) => z,
     };
+    if args.ci.is_some() && (matches!(kind, Which::Neural(..)) || args.z.is_some()) {
+        return Err(crate::input_error(
+            "--ci is for the k-NN and Gaussian estimators of I(X; Y) (not yet with --z, nor for neural estimators, whose held-out estimate would need a retrained critic per half); drop --ci or use ksg, ksg2 or gaussian without --z",
+        ));
+    }
     if args.permutations > 0 && matches!(kind, Which::Neural(..)) {
         return Err(crate::input_error(format!(
             "--permutations {} is for the k-NN and Gaussian estimators: a neural estimate would train {} critics; drop it, or use ksg, ksg2 or gaussian",
@@ -223,6 +236,7 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
         mi_bits: f64::NAN,
         copula: args.copula,
         permutation: None,
+        interval: None,
         n,
         dx: x.ncols(),
         dy: y.ncols(),
@@ -244,13 +258,13 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
                 return Err(crate::input_error(format!("--k {} is invalid for {n} samples: need 1 ≤ k < n", args.k)));
             }
             let opts = KnnOptions { jitter: Some(Jitter { scale: JITTER_SCALE, seed: args.seed }), ..KnnOptions::with_k(args.k) };
-            (report.mi_nats, report.permutation) = match &z {
-                Some(z) => (ksg_cmi_nats(&x.view(), &y.view(), &z.view(), &opts).map_err(crate::input_error)?, None),
+            (report.mi_nats, report.permutation, report.interval) = match &z {
+                Some(z) => (ksg_cmi_nats(&x.view(), &y.view(), &z.view(), &opts).map_err(crate::input_error)?, None, None),
                 None => tested(args, &x, &y, |a, b| ksg_mi_nats(a, b, alg, &opts))?,
             };
             (report.k, report.jitter) = (Some(args.k), Some(JITTER_SCALE));
         }
-        Which::Gaussian => (report.mi_nats, report.permutation) = tested(args, &x, &y, gaussian_mi_estimate_nats)?,
+        Which::Gaussian => (report.mi_nats, report.permutation, report.interval) = tested(args, &x, &y, gaussian_mi_estimate_nats)?,
         Which::Neural(bound, critic) => {
             let choice: mi_torch::DeviceChoice = args.device.parse().map_err(crate::input_error)?;
             let device = mi_torch::resolve_device(choice).map_err(crate::input_error)?;
@@ -283,15 +297,24 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
     Ok(report)
 }
 
-/// The estimate on (x, y), with the permutation test when `--permutations` asks for one.
+/// The estimate on (x, y), with the permutation test and the interval when `--permutations` and
+/// `--ci` ask for them.
 fn tested(
     args: &Args,
     x: &Array2<f64>,
     y: &Array2<f64>,
     estimate: impl Fn(&ArrayView2<f64>, &ArrayView2<f64>) -> mi_estimators::Result<f64>,
-) -> anyhow::Result<(f64, Option<PermutationReport>)> {
+) -> anyhow::Result<(f64, Option<PermutationReport>, Option<Interval>)> {
+    let interval = match args.ci {
+        Some(level) => Some(subsample_interval(&x.view(), &y.view(), level, DEFAULT_SPLITS, args.seed, &estimate).map_err(|e| crate::input_error(format!("--ci {level}: {e}")))?),
+        None => None,
+    };
     if args.permutations == 0 {
-        return Ok((estimate(&x.view(), &y.view()).map_err(crate::input_error)?, None));
+        let value = match &interval {
+            Some(i) => i.estimate_nats,
+            None => estimate(&x.view(), &y.view()).map_err(crate::input_error)?,
+        };
+        return Ok((value, None, interval));
     }
     let t = permutation_test(&x.view(), &y.view(), args.permutations, args.seed, estimate).map_err(crate::input_error)?;
     let report = PermutationReport {
@@ -300,7 +323,7 @@ fn tested(
         null_mean_nats: t.null_mean_nats(),
         null_corrected_nats: t.null_corrected_nats(),
     };
-    Ok((t.observed_nats, Some(report)))
+    Ok((t.observed_nats, Some(report), interval))
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -328,7 +351,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Some(dz) => ("I(X; Y | Z)", format!(", dz = {dz}")),
             None => ("I(X; Y)", String::new()),
         };
-        println!("{what} ≈ {value:.4} {unit} ({}{copula}{k}, n = {}, dx = {}, dy = {}{dz}{cap}{test})", r.estimator, r.n, r.dx, r.dy);
+        let ci = r
+            .interval
+            .as_ref()
+            .map(|i| format!(" [{:.4}, {:.4}] ({:.0} % interval, {} splits into halves)", i.lower_nats * scale, i.upper_nats * scale, i.level * 100.0, i.splits))
+            .unwrap_or_default();
+        println!("{what} ≈ {value:.4} {unit}{ci} ({}{copula}{k}, n = {}, dx = {}, dy = {}{dz}{cap}{test})", r.estimator, r.n, r.dx, r.dy);
     }
     Ok(())
 }
@@ -364,6 +392,7 @@ mod tests {
             bits: false,
             copula: false,
             permutations: 0,
+            ci: None,
             critic: "separable".into(),
             steps: 400,
             batch: 64,
@@ -435,6 +464,32 @@ mod tests {
         n.permutations = 5;
         let e = estimate(&n).unwrap_err();
         assert!(is_input_error(&e) && e.to_string().contains("ksg"), "{e}");
+    }
+
+    #[test]
+    fn confidence_interval() {
+        let d = Dir::new("ci");
+        let (x, y) = Task::bivariate_gaussian(0.75).unwrap().sample(4_000, 5);
+        let (px, py) = (d.0.join("x.npy"), d.0.join("y.npy"));
+        mi_data::array_file::write_npy_f64(&px, &x).unwrap();
+        mi_data::array_file::write_npy_f64(&py, &y).unwrap();
+        let mut a = args(px.clone(), py.clone(), "ksg", 3);
+        let plain = estimate(&a).unwrap();
+        a.ci = Some(0.95);
+        a.permutations = 9;
+        let r = estimate(&a).unwrap();
+        let i = r.interval.clone().unwrap();
+        // the same estimate as without --ci, inside its interval, which holds the truth here
+        assert_eq!(r.mi_nats, plain.mi_nats);
+        assert!(i.lower_nats < r.mi_nats && r.mi_nats < i.upper_nats && i.lower_nats < 0.4133 && 0.4133 < i.upper_nats, "{i:?}");
+        assert!(r.permutation.is_some() && serde_json::to_value(&r).unwrap()["interval"]["level"] == 0.95);
+        for (est, level, z) in [("ksg", 1.5, false), ("ksg", 0.0, false), ("infonce", 0.9, false), ("ksg", 0.9, true)] {
+            let mut b = args(px.clone(), py.clone(), est, 3);
+            b.ci = Some(level);
+            b.z = z.then(|| py.clone());
+            let e = estimate(&b).unwrap_err();
+            assert!(is_input_error(&e) && e.to_string().contains("--ci"), "{est} {level} {z}: {e}");
+        }
     }
 
     #[test]

@@ -15,6 +15,8 @@ use std::time::Instant;
 
 const LEVEL: f64 = 0.95;
 
+type Estimator<'a> = &'a dyn Fn(&ArrayView2<f64>, &ArrayView2<f64>) -> mi_estimators::Result<f64>;
+
 fn wilson(hits: usize, n: usize) -> (f64, f64) {
     let (p, n, z) = (hits as f64 / n as f64, n as f64, 1.959_964);
     let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
@@ -30,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tasks: Vec<Task> = suite().into_iter().filter(|t| t.x_transforms.is_empty() && t.y_transforms.is_empty() && t.dx() + t.dy() <= 10).collect();
     let ksg = |x: &ArrayView2<f64>, y: &ArrayView2<f64>| ksg1_mi_nats(x, y, &KnnOptions::with_k(3));
     let gauss = gaussian_mi_estimate_nats;
-    let estimators: [(&str, &dyn Fn(&ArrayView2<f64>, &ArrayView2<f64>) -> mi_estimators::Result<f64>); 2] = [("ksg k=3", &ksg), ("gaussian", &gauss)];
+    let estimators: [(&str, Estimator); 2] = [("ksg k=3", &ksg), ("gaussian", &gauss)];
     let mut rows = vec![];
     let mut table = format!(
         "# How often the subsampling interval covers the true MI\n\n\
