@@ -177,3 +177,23 @@ def test_conditional_mi_bad_input():
         infomax.mutual_info(x, y, z=x, permutations=10)
     with pytest.raises(ValueError, match="NaN"):
         infomax.mutual_info(x, y, z=np.where(np.arange(100) == 3, np.nan, x))
+
+
+def test_confidence_interval():
+    x, y = gaussian_pair(0.8, 4000, 3)
+    truth = -0.5 * math.log(1 - 0.8**2)
+    for est in ("ksg", "gaussian"):
+        r = infomax.mutual_info(x, y, estimator=est, ci=0.95, seed=1)
+        lo, hi = r.interval
+        assert lo < r.value < hi and lo < truth < hi, (est, r)
+        assert r.standard_error == pytest.approx((hi - lo) / (2 * 1.959964), rel=1e-6)
+        assert r.value == infomax.mutual_info(x, y, estimator=est).value
+        assert "95% interval" in repr(r)
+    assert infomax.mutual_info(x, y, ci=0.95, seed=1).interval == infomax.mutual_info(x, y, ci=0.95, seed=1).interval
+    for bad in (0, 1, 1.5, "0.9"):
+        with pytest.raises(ValueError, match="ci"):
+            infomax.mutual_info(x, y, ci=bad)
+    with pytest.raises(ValueError, match="ci="):
+        infomax.mutual_info(x, y, z=x, ci=0.9)
+    with pytest.raises(ValueError, match="halves"):
+        infomax.mutual_info(x[:10], y[:10], k=5, ci=0.9)
