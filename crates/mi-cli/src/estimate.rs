@@ -165,41 +165,52 @@ fn read(path: &std::path::Path, which: &str) -> anyhow::Result<Array2<f64>> {
     mi_data::array_file::read_matrix(path).map_err(|e| crate::input_error(format!("--{which}: {e}")))
 }
 
-/// Reads both files, checks them and estimates. Every failure caused by the input is an
-/// [`crate::InputError`] (exit status 2).
-pub fn estimate(args: &Args) -> anyhow::Result<Report> {
-    let kind = which(args)?;
-    let x = read(&args.x, "x")?;
-    let y = read(&args.y, "y")?;
-    if x.nrows() != y.nrows() {
+/// Refuses option combinations that do not make sense, before any file is read.
+fn check_options(args: &Args, kind: &Which) -> anyhow::Result<()> {
+    let neural = matches!(kind, Which::Neural(..));
+    if args.z.is_some() && !matches!(kind, Which::Ksg(KsgAlgorithm::One)) {
         return Err(crate::input_error(format!(
-            "X has {} rows but Y has {}: the files must hold paired samples, one per row",
-            x.nrows(),
-            y.nrows()
+            "--z (conditional MI) is estimated by ksg only (the Frenzel–Pompe estimator), not by {}; use --estimator ksg",
+            args.estimator
         )));
     }
-    let z = match &args.z {
-        None => None,
-        Some(path) => {
-            if !matches!(kind, Which::Ksg(KsgAlgorithm::One)) {
-                return Err(crate::input_error(format!(
-                    "--z (conditional MI) is estimated by ksg only (the Frenzel–Pompe estimator), not by {}; use --estimator ksg",
-                    args.estimator
-                )));
-            }
-            if args.permutations > 0 {
-                return Err(crate::input_error(
-                    "--permutations with --z: shuffling Y would also break its dependence on Z, so it does not test I(X; Y | Z) = 0; drop one of them",
-                ));
-            }
-            let z = read(path, "z")?;
-            if z.nrows() != x.nrows() {
-                return Err(crate::input_error(format!("X has {} rows but Z has {}: the files must hold paired samples, one per row", x.nrows(), z.nrows())));
-            }
-            Some(z)
-        }
-    };
+    if args.z.is_some() && args.permutations > 0 {
+        return Err(crate::input_error(
+            "--permutations with --z: shuffling Y would also break its dependence on Z, so it does not test I(X; Y | Z) = 0; drop one of them",
+        ));
+    }
+    if args.ci.is_some() && (neural || args.z.is_some()) {
+        return Err(crate::input_error(
+            "--ci is for the k-NN and Gaussian estimators of I(X; Y) (not yet with --z, nor for neural estimators, whose held-out estimate would need a retrained critic per half); drop --ci or use ksg, ksg2 or gaussian without --z",
+        ));
+    }
+    if args.permutations > 0 && neural {
+        return Err(crate::input_error(format!(
+            "--permutations {} is for the k-NN and Gaussian estimators: a neural estimate would train {} critics; drop it, or use ksg, ksg2 or gaussian",
+            args.permutations, args.permutations
+        )));
+    }
+    Ok(())
+}
+
+/// X, Y and Z (with `--z`) as the estimators get them: paired rows, no constant column, rank-
+/// transformed to normal scores with `--copula`.
+struct Inputs {
+    x: Array2<f64>,
+    y: Array2<f64>,
+    z: Option<Array2<f64>>,
+}
+
+fn read_inputs(args: &Args) -> anyhow::Result<Inputs> {
+    let x = read(&args.x, "x")?;
+    let y = read(&args.y, "y")?;
+    let z = args.z.as_ref().map(|p| read(p, "z")).transpose()?;
     let n = x.nrows();
+    for (a, which) in std::iter::once((&y, "Y")).chain(z.as_ref().map(|z| (z, "Z"))) {
+        if a.nrows() != n {
+            return Err(crate::input_error(format!("X has {n} rows but {which} has {}: the files must hold paired samples, one per row", a.nrows())));
+        }
+    }
     for (a, which) in [(&x, "x"), (&y, "y")].into_iter().chain(z.as_ref().map(|z| (z, "z"))) {
         if let Some(c) = (0..a.ncols()).find(|&c| n > 1 && a.column(c).iter().all(|&v| v == a[[0, c]])) {
             return Err(crate::input_error(format!(
@@ -208,27 +219,20 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
             )));
         }
     }
-    let (x, y) = if args.copula {
-        let scores = |a: &Array2<f64>, which: &str| normal_scores(&a.view()).map_err(|e| crate::input_error(format!("--copula on --{which}: {e}")));
-        (scores(&x, "x")?, scores(&y, "y")?)
-    } else {
-        (x, y)
-    };
-    let z = match (z, args.copula) {
-        (Some(z), true) => Some(normal_scores(&z.view()).map_err(|e| crate::input_error(format!("--copula on --z: {e}")))?),
-        (z, _) => z,
-    };
-    if args.ci.is_some() && (matches!(kind, Which::Neural(..)) || args.z.is_some()) {
-        return Err(crate::input_error(
-            "--ci is for the k-NN and Gaussian estimators of I(X; Y) (not yet with --z, nor for neural estimators, whose held-out estimate would need a retrained critic per half); drop --ci or use ksg, ksg2 or gaussian without --z",
-        ));
+    if !args.copula {
+        return Ok(Inputs { x, y, z });
     }
-    if args.permutations > 0 && matches!(kind, Which::Neural(..)) {
-        return Err(crate::input_error(format!(
-            "--permutations {} is for the k-NN and Gaussian estimators: a neural estimate would train {} critics; drop it, or use ksg, ksg2 or gaussian",
-            args.permutations, args.permutations
-        )));
-    }
+    let scores = |a: &Array2<f64>, which: &str| normal_scores(&a.view()).map_err(|e| crate::input_error(format!("--copula on --{which}: {e}")));
+    Ok(Inputs { x: scores(&x, "x")?, y: scores(&y, "y")?, z: z.as_ref().map(|z| scores(z, "z")).transpose()? })
+}
+
+/// Reads the files, checks them and estimates. Every failure caused by the input is an
+/// [`crate::InputError`] (exit status 2).
+pub fn estimate(args: &Args) -> anyhow::Result<Report> {
+    let kind = which(args)?;
+    check_options(args, &kind)?;
+    let Inputs { x, y, z } = read_inputs(args)?;
+    let n = x.nrows();
     let mut report = Report {
         estimator: args.estimator.clone(),
         dz: z.as_ref().map(|z| z.ncols()),
@@ -265,36 +269,40 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
             (report.k, report.jitter) = (Some(args.k), Some(JITTER_SCALE));
         }
         Which::Gaussian => (report.mi_nats, report.permutation, report.interval) = tested(args, &x, &y, gaussian_mi_estimate_nats)?,
-        Which::Neural(bound, critic) => {
-            let choice: mi_torch::DeviceChoice = args.device.parse().map_err(crate::input_error)?;
-            let device = mi_torch::resolve_device(choice).map_err(crate::input_error)?;
-            let opts = NeuralOptions { bound, critic, batch: args.batch, max_steps: args.steps, seed: args.seed, device, ..Default::default() };
-            let show = !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
-            let mut progress = |step: usize, held: f64| {
-                if show {
-                    eprint!("\r  step {step}/{}: held-out estimate {held:.4} nats   ", args.steps);
-                }
-            };
-            let r = neural_estimate::estimate(&x.view(), &y.view(), &opts, &mut progress).map_err(|e| match e {
-                mi_train::ExperimentError::Invalid(m) => crate::input_error(m),
-                other => anyhow::Error::new(other),
-            })?;
-            if show {
-                eprintln!();
-            }
-            report.mi_nats = r.mi_nats;
-            report.cap_nats = Some(r.cap_nats);
-            report.cap_kind = Some(r.cap_kind);
-            report.steps = Some(r.steps);
-            report.best_step = Some(r.best_step);
-            report.n_train = Some(r.n_train);
-            report.n_held_out = Some(r.n_held_out);
-            report.batch = Some(r.batch);
-            report.critic = Some(args.critic.clone());
-        }
+        Which::Neural(bound, critic) => neural(args, bound, critic, &x, &y, &mut report)?,
     }
     report.mi_bits = report.mi_nats / std::f64::consts::LN_2;
     Ok(report)
+}
+
+/// A neural estimate: a critic trained on 80 % of the rows, its held-out value and cap.
+fn neural(args: &Args, bound: Bound, critic: NeuralCritic, x: &Array2<f64>, y: &Array2<f64>, report: &mut Report) -> anyhow::Result<()> {
+    let choice: mi_torch::DeviceChoice = args.device.parse().map_err(crate::input_error)?;
+    let device = mi_torch::resolve_device(choice).map_err(crate::input_error)?;
+    let opts = NeuralOptions { bound, critic, batch: args.batch, max_steps: args.steps, seed: args.seed, device, ..Default::default() };
+    let show = !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut progress = |step: usize, held: f64| {
+        if show {
+            eprint!("\r  step {step}/{}: held-out estimate {held:.4} nats   ", args.steps);
+        }
+    };
+    let r = neural_estimate::estimate(&x.view(), &y.view(), &opts, &mut progress).map_err(|e| match e {
+        mi_train::ExperimentError::Invalid(m) => crate::input_error(m),
+        other => anyhow::Error::new(other),
+    })?;
+    if show {
+        eprintln!();
+    }
+    report.mi_nats = r.mi_nats;
+    report.cap_nats = Some(r.cap_nats);
+    report.cap_kind = Some(r.cap_kind);
+    report.steps = Some(r.steps);
+    report.best_step = Some(r.best_step);
+    report.n_train = Some(r.n_train);
+    report.n_held_out = Some(r.n_held_out);
+    report.batch = Some(r.batch);
+    report.critic = Some(args.critic.clone());
+    Ok(())
 }
 
 /// The estimate on (x, y), with the permutation test and the interval when `--permutations` and
