@@ -56,7 +56,7 @@ pub fn report(s: &BoundarySettings, data: &PairViews, summary: &BoundarySummary,
 const SAME_PROBLEM: &str = "The critic of P_k is the rest of each view's tower followed by the dot product, so for every k the \
      score of a pair is ABCD₁(x₁) · ABCD₂(x₂): the same function of the same parameters, trained by the same loss and \
      optimiser. Nothing in the computation knows where the boundary is; only the name \"encoder\" moves (a unit test \
-     trains P1 and P3 from one seed and gets the same records bit for bit). The runs of different boundaries differ \
+     trains P1 and P3 from one seed and gets the same records, up to the float noise of libtorch's CPU kernels). The runs of different boundaries differ \
      only in their seeds, so differences between P1, P2 and P3 at the same depth are run-to-run noise unless the \
      claim-3 test finds otherwise. The bilinear control is a different family: its score is ABCD₁(x₁)⊤ W ABCD₂(x₂).";
 

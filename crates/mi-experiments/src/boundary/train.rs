@@ -161,13 +161,20 @@ mod tests {
         };
         let (p1, p3) = (run(0), run(2));
         assert_eq!(p1.iter().map(|r| r.step).collect::<Vec<_>>(), [0, 3, 6]);
-        let strip = |rs: Vec<BoundaryRecord>| rs.into_iter().map(|r| BoundaryRecord { seconds: 0.0, ..r }).collect::<Vec<_>>();
-        assert_eq!(strip(p1.clone()), strip(p3));
+        // the same up to float noise: libtorch's CPU kernels may sum in another order from run to
+        // run under load (seen once in CI: a step-0 estimate −0.0370913 against −0.0370788)
+        for (a, b) in p1.iter().zip(&p3) {
+            assert_eq!((a.step, a.seed, &a.probe_epochs_by_depth), (b.step, b.seed, &b.probe_epochs_by_depth));
+            assert!((a.i_est_train_nats - b.i_est_train_nats).abs() < 1e-4 && (a.i_est_test_nats - b.i_est_test_nats).abs() < 1e-4, "{a:?} {b:?}");
+            for (x, y) in a.test_accuracy_by_depth.iter().zip(&b.test_accuracy_by_depth) {
+                assert!((x - y).abs() <= 0.01, "{a:?} {b:?}");
+            }
+        }
         assert!(p1.iter().all(|r| r.test_accuracy_by_depth.len() == 4 && r.i_est_test_nats.is_finite()));
         // training moved the estimate: the records are not all the same
-        assert_ne!(p1[0].i_est_train_nats, p1[2].i_est_train_nats);
+        assert!((p1[0].i_est_train_nats - p1[2].i_est_train_nats).abs() > 1e-3);
         // the control is another family: a different critic, different records
         let control = run_boundary(&BoundaryConfig { name: "same".into(), encoder_depth: 3, bilinear_critic: true }, &s, &data, 0, 1, true).unwrap();
-        assert_ne!(control[2].i_est_train_nats, p1[2].i_est_train_nats);
+        assert!((control[2].i_est_train_nats - p1[2].i_est_train_nats).abs() > 1e-3, "{} {}", control[2].i_est_train_nats, p1[2].i_est_train_nats);
     }
 }
