@@ -39,10 +39,6 @@ pub struct BoundaryConfig {
 }
 
 impl BoundaryConfig {
-    pub fn bilinear(&self) -> bool {
-        self.bilinear_critic
-    }
-
     /// The critic in words, for the report.
     pub fn critic_words(&self) -> String {
         if self.bilinear_critic {

@@ -39,7 +39,7 @@ pub struct BoundaryRecord {
 /// Trains `cfg` once (run `run`) and returns its evaluation records.
 pub fn run_boundary(cfg: &BoundaryConfig, s: &LoopSettings, data: &PairViews, run: usize, base_seed: u64, quiet: bool) -> Result<Vec<BoundaryRecord>> {
     let seed = run_seed(base_seed, &cfg.name, run);
-    let net = Network::new(cfg.bilinear(), data.device, seed)?;
+    let net = Network::new(cfg.bilinear_critic, data.device, seed)?;
     let mut opt = mi_torch::optim::Adam::new(&net.vs, s.learning_rate);
     let mut batches = mi_views::batch::BatchStream::new(data.n_train(), s.batch, seed)?;
     let mut eval_rng = ChaCha8Rng::seed_from_u64(seed ^ 0xb0d4);

@@ -143,11 +143,13 @@ def mutual_info(x, y, *, z=None, estimator: str = "ksg", k: int = 3, copula: boo
         return _result(_native.conditional_mi(xm, ym, zm, int(k), n_jobs), None, estimator, n, settings, 0)
     if 2 * int(k) >= n and ci is not None and estimator != "gaussian":
         raise ValueError(f"k = {k} with {n} samples: ci= estimates on halves of {n // 2} rows, which need k < {n // 2}")
-    value, test = _native.continuous_mi(xm, ym, estimator, int(k), int(permutations), int(seed), n_jobs)
-    r = _result(value, test, estimator, n, settings, permutations)
+    if ci is None or permutations:
+        value, test = _native.continuous_mi(xm, ym, estimator, int(k), int(permutations), int(seed), n_jobs)
     if ci is None:
-        return r
+        return _result(value, test, estimator, n, settings, permutations)
+    # the interval's own estimate is the estimate on all rows: no second run without permutations
     est, lower, upper, se, _, _ = _native.continuous_mi_interval(xm, ym, estimator, int(k), float(ci), int(seed), n_jobs)
+    r = _result(value, test, estimator, n, settings, permutations) if permutations else _result(est, None, estimator, n, settings, 0)
     return MIResult(**{**r.__dict__, "interval": (lower, upper), "ci_level": float(ci), "standard_error": se})
 
 
