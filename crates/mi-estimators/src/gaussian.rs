@@ -27,7 +27,7 @@ fn check_cov(cov: &ArrayView2<f64>) -> Result<()> {
     Ok(())
 }
 
-fn cholesky_lower(a: &ArrayView2<f64>) -> Result<Array2<f64>> {
+pub(crate) fn cholesky_lower(a: &ArrayView2<f64>) -> Result<Array2<f64>> {
     a.to_owned().cholesky(UPLO::Lower).map_err(|e| EstimatorError::NotPositiveDefinite(e.to_string()))
 }
 
