@@ -1,8 +1,9 @@
-//! The estimators: KSG (both algorithms), Kozachenko–Leonenko entropy, the Gaussian estimate,
-//! the discrete plug-in and Miller–Madow estimators, the copula transform and permutation tests.
+//! The estimators: KSG (both algorithms, max-norm or per-marginal Euclidean), Kozachenko–Leonenko
+//! entropy, the Gaussian estimate, the discrete plug-in and Miller–Madow estimators, the copula
+//! transform and permutation tests.
 use crate::errors::value_error;
 use crate::threads::with_threads;
-use mi_estimators::knn::{kl_entropy_nats, ksg_cmi_nats, ksg_mi_nats, KnnOptions, KsgAlgorithm};
+use mi_estimators::knn::{kl_entropy_nats, ksg_cmi_nats, ksg_mi_nats, KnnOptions, KsgAlgorithm, Norm};
 use mi_estimators::{copula, discrete, gaussian, interval, permutation, Result as EstResult};
 use ndarray::ArrayView2;
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -15,18 +16,33 @@ fn tested(t: permutation::PermutationTest) -> Tested {
     (t.observed_nats, Some((t.p_value(), t.null_mean_nats(), t.null_corrected_nats())))
 }
 
+/// The k-NN norm named `name` ("max" or "euclidean").
+fn parse_norm(name: &str) -> PyResult<Norm> {
+    match name {
+        "max" => Ok(Norm::Max),
+        "euclidean" => Ok(Norm::Euclidean),
+        other => Err(value_error(format!("norm {other:?}: expected \"max\" or \"euclidean\""))),
+    }
+}
+
+/// Default k-NN options with `k` neighbours under the norm named `norm`.
+fn knn_options(k: usize, norm: &str) -> PyResult<KnnOptions> {
+    Ok(KnnOptions { norm: parse_norm(norm)?, ..KnnOptions::with_k(k) })
+}
+
 /// The continuous estimators a permutation test can repeat.
 #[derive(Clone, Copy)]
 enum Continuous {
-    Ksg(KsgAlgorithm, usize),
+    Ksg(KsgAlgorithm, KnnOptions),
     Gaussian,
 }
 
 impl Continuous {
-    fn parse(name: &str, k: usize) -> PyResult<Self> {
+    fn parse(name: &str, k: usize, norm: &str) -> PyResult<Self> {
+        let opts = knn_options(k, norm)?;
         match name {
-            "ksg" | "ksg1" => Ok(Self::Ksg(KsgAlgorithm::One, k)),
-            "ksg2" => Ok(Self::Ksg(KsgAlgorithm::Two, k)),
+            "ksg" | "ksg1" => Ok(Self::Ksg(KsgAlgorithm::One, opts)),
+            "ksg2" => Ok(Self::Ksg(KsgAlgorithm::Two, opts)),
             "gaussian" => Ok(Self::Gaussian),
             other => Err(value_error(format!("estimator {other:?}: expected \"ksg\" (= \"ksg1\"), \"ksg2\" or \"gaussian\""))),
         }
@@ -34,16 +50,16 @@ impl Continuous {
 
     fn estimate(self, x: &ArrayView2<f64>, y: &ArrayView2<f64>) -> EstResult<f64> {
         match self {
-            Self::Ksg(alg, k) => ksg_mi_nats(x, y, alg, &KnnOptions::with_k(k)),
+            Self::Ksg(alg, opts) => ksg_mi_nats(x, y, alg, &opts),
             Self::Gaussian => gaussian::gaussian_mi_estimate_nats(x, y),
         }
     }
 }
 
-/// I(X; Y) in nats by a continuous estimator; with `permutations` > 0 also the permutation null.
-/// Returns the estimate and the test's numbers.
+/// I(X; Y) in nats by a continuous estimator (`norm`: the k-NN norm, "max" or "euclidean"); with
+/// `permutations` > 0 also the permutation null. Returns the estimate and the test's numbers.
 #[pyfunction]
-#[pyo3(signature = (x, y, estimator, k, permutations, seed, n_jobs))]
+#[pyo3(signature = (x, y, estimator, k, norm, permutations, seed, n_jobs))]
 #[allow(clippy::too_many_arguments)]
 fn continuous_mi(
     py: Python<'_>,
@@ -51,11 +67,12 @@ fn continuous_mi(
     y: PyReadonlyArray2<'_, f64>,
     estimator: &str,
     k: usize,
+    norm: &str,
     permutations: usize,
     seed: u64,
     n_jobs: Option<i64>,
 ) -> PyResult<Tested> {
-    let est = Continuous::parse(estimator, k)?;
+    let est = Continuous::parse(estimator, k, norm)?;
     let (x, y) = (x.as_array(), y.as_array());
     let out = py.allow_threads(|| {
         with_threads(n_jobs, || {
@@ -79,28 +96,30 @@ fn continuous_mi_interval(
     y: PyReadonlyArray2<'_, f64>,
     estimator: &str,
     k: usize,
+    norm: &str,
     level: f64,
     seed: u64,
     n_jobs: Option<i64>,
 ) -> PyResult<(f64, f64, f64, f64, f64, usize)> {
-    let est = Continuous::parse(estimator, k)?;
+    let est = Continuous::parse(estimator, k, norm)?;
     let (x, y) = (x.as_array(), y.as_array());
     let i = py.allow_threads(|| with_threads(n_jobs, || interval::subsample_interval(&x, &y, level, interval::DEFAULT_SPLITS, seed, |a, b| est.estimate(a, b))))?.map_err(value_error)?;
     Ok((i.estimate_nats, i.lower_nats, i.upper_nats, i.standard_error_nats, i.half_mean_nats, i.splits))
 }
 
-/// Conditional I(X; Y | Z) in nats by the Frenzel–Pompe k-NN estimator.
+/// Conditional I(X; Y | Z) in nats by the Frenzel–Pompe k-NN estimator under the norm `norm`.
 #[pyfunction]
-fn conditional_mi(py: Python<'_>, x: PyReadonlyArray2<'_, f64>, y: PyReadonlyArray2<'_, f64>, z: PyReadonlyArray2<'_, f64>, k: usize, n_jobs: Option<i64>) -> PyResult<f64> {
+fn conditional_mi(py: Python<'_>, x: PyReadonlyArray2<'_, f64>, y: PyReadonlyArray2<'_, f64>, z: PyReadonlyArray2<'_, f64>, k: usize, norm: &str, n_jobs: Option<i64>) -> PyResult<f64> {
+    let opts = knn_options(k, norm)?;
     let (x, y, z) = (x.as_array(), y.as_array(), z.as_array());
-    py.allow_threads(|| with_threads(n_jobs, || ksg_cmi_nats(&x, &y, &z, &KnnOptions::with_k(k))))?.map_err(value_error)
+    py.allow_threads(|| with_threads(n_jobs, || ksg_cmi_nats(&x, &y, &z, &opts)))?.map_err(value_error)
 }
 
-/// Differential entropy in nats by the Kozachenko–Leonenko k-NN estimator.
+/// Differential entropy in nats by the Kozachenko–Leonenko k-NN estimator under the norm `norm`.
 #[pyfunction]
-fn kl_entropy(py: Python<'_>, x: PyReadonlyArray2<'_, f64>, k: usize, n_jobs: Option<i64>) -> PyResult<f64> {
+fn kl_entropy(py: Python<'_>, x: PyReadonlyArray2<'_, f64>, k: usize, norm: &str, n_jobs: Option<i64>) -> PyResult<f64> {
     let x = x.as_array();
-    let opts = KnnOptions { standardize: false, ..KnnOptions::with_k(k) };
+    let opts = KnnOptions { standardize: false, ..knn_options(k, norm)? };
     py.allow_threads(|| with_threads(n_jobs, || kl_entropy_nats(&x, &opts)))?.map_err(value_error)
 }
 

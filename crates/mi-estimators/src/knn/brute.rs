@@ -3,9 +3,11 @@
 //! loops vectorise; each query computes all marginal max-norm distances once, keeps the k nearest
 //! joint neighbours by (distance, index) in one pass, and counts in the same buffers.
 //!
-//! Distances are computed coordinate by coordinate as |q_c − p_c| and maximised; max is exact, so
-//! they equal [`super::maxdist`] bit for bit.
-use super::{closer, KsgAlgorithm, Prepared};
+//! Max-norm distances are computed coordinate by coordinate as |q_c − p_c| and maximised; max is
+//! exact, so they equal [`super::maxdist`] bit for bit. Euclidean ones add (q_c − p_c)² column by
+//! column from 0, in coordinate order, and take the square root (|q_c − p_c| for a block of one
+//! column): the operations of [`super::eucdist`] in its order, so its value bit for bit.
+use super::{closer, KsgAlgorithm, Norm, Prepared};
 use rayon::prelude::*;
 
 /// Columns of the prepared data (column-major copy).
@@ -23,6 +25,33 @@ fn max_dists(cols: &[Vec<f64>], q: &[f64], out: &mut Vec<f64>, n: usize) {
             let a = (qc - v).abs();
             *o = if a > *o { a } else { *o };
         }
+    }
+}
+
+/// out[j] = ‖q − p_j‖₂ over the given columns.
+fn euclid_dists(cols: &[Vec<f64>], q: &[f64], out: &mut Vec<f64>, n: usize) {
+    if cols.len() == 1 {
+        // one column: |t|, as `eucdist` takes it
+        return max_dists(cols, q, out, n);
+    }
+    out.clear();
+    out.resize(n, 0.0);
+    for (col, &qc) in cols.iter().zip(q) {
+        for (o, &v) in out.iter_mut().zip(col.iter()) {
+            let t = qc - v;
+            *o += t * t;
+        }
+    }
+    for o in out.iter_mut() {
+        *o = o.sqrt();
+    }
+}
+
+/// out[j] = the distance under `norm` from `q` to point j, the given columns one block.
+fn block_dists(norm: Norm, cols: &[Vec<f64>], q: &[f64], out: &mut Vec<f64>, n: usize) {
+    match norm {
+        Norm::Max => max_dists(cols, q, out, n),
+        Norm::Euclidean => euclid_dists(cols, q, out, n),
     }
 }
 
@@ -64,8 +93,8 @@ pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usiz
     (0..n)
         .into_par_iter()
         .map_init(Buffers::default, |buf, i| {
-            max_dists(cx, p.x(i), &mut buf.dx, n);
-            max_dists(cy, p.y(i), &mut buf.dy, n);
+            block_dists(p.norm, cx, p.x(i), &mut buf.dx, n);
+            block_dists(p.norm, cy, p.y(i), &mut buf.dy, n);
             buf.joint.clear();
             buf.joint.extend(buf.dx.iter().zip(&buf.dy).map(|(&a, &b)| if a > b { a } else { b }));
             k_nearest(&buf.joint, i, k, &mut buf.best);
@@ -92,7 +121,7 @@ pub(crate) fn kth_radii(p: &Prepared, k: usize) -> Vec<f64> {
     (0..n)
         .into_par_iter()
         .map_init(Buffers::default, |buf, i| {
-            max_dists(&cols, p.row(i), &mut buf.joint, n);
+            block_dists(p.norm, &cols, p.row(i), &mut buf.joint, n);
             k_nearest(&buf.joint, i, k, &mut buf.best);
             buf.best[k - 1].0
         })

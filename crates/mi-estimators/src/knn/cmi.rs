@@ -1,15 +1,16 @@
 //! Conditional mutual information I(X; Y | Z) by the Frenzel–Pompe k-NN estimator (KSG algorithm 1
 //! with every space conditioned on Z), through the same k-d tree and counts as KSG.
-use super::{kdtree, prepare, KnnOptions};
+use super::{kdtree, prepare, KnnOptions, Prepared};
 use crate::error::{EstimatorError, Result};
 use crate::special::digamma;
 use ndarray::{concatenate, ArrayView2, Axis};
 
 /// Frenzel–Pompe estimate of I(X; Y | Z) in nats: ψ(k) − mean_i [ψ(n_xz(i) + 1) + ψ(n_yz(i) + 1)
-/// − ψ(n_z(i) + 1)], with ε_i the max-norm distance to point i's k-th neighbour in the joint
-/// (x, y, z) space and the counts the other points strictly closer than ε_i in each subspace.
-/// Columns are standardised and jittered as `opts` says, like [`super::ksg_mi_nats`]. Like KSG it
-/// can be slightly negative when the true value is near 0.
+/// − ψ(n_z(i) + 1)], with ε_i the distance to point i's k-th neighbour in the joint (x, y, z)
+/// space and the counts the other points strictly closer than ε_i in each subspace. X, Y and Z are
+/// one block each under `opts.norm` (a subspace's distance is the max over its blocks). Columns
+/// are standardised and jittered as `opts` says, like [`super::ksg_mi_nats`]. Like KSG it can be
+/// slightly negative when the true value is near 0.
 ///
 /// Errors: row counts that differ, a block without columns, NaN/∞, k = 0 or k ≥ n.
 ///
@@ -26,6 +27,12 @@ use ndarray::{concatenate, ArrayView2, Axis};
 /// assert!(mi > 0.15 && cmi.abs() < 0.03, "I(X; Y) = {mi}, I(X; Y | Z) = {cmi}");
 /// ```
 pub fn ksg_cmi_nats(x: &ArrayView2<f64>, y: &ArrayView2<f64>, z: &ArrayView2<f64>, opts: &KnnOptions) -> Result<f64> {
+    let (p, dx, dz) = prepare_cmi(x, y, z, opts)?;
+    Ok(cmi_from_counts(opts.k, &kdtree::cmi_counts(&p, dx, dz, opts.k)))
+}
+
+/// The checked, standardised points of a conditional estimate as rows [x | z | y], with dx and dz.
+pub(crate) fn prepare_cmi(x: &ArrayView2<f64>, y: &ArrayView2<f64>, z: &ArrayView2<f64>, opts: &KnnOptions) -> Result<(Prepared, usize, usize)> {
     let n = x.nrows();
     for (what, rows) in [("X and Y rows", y.nrows()), ("X and Z rows", z.nrows())] {
         if rows != n {
@@ -40,10 +47,13 @@ pub fn ksg_cmi_nats(x: &ArrayView2<f64>, y: &ArrayView2<f64>, z: &ArrayView2<f64
     }
     // rows [x | z | y]: (x, z), (z, y) and z are contiguous slices of every row
     let xz = concatenate(Axis(1), &[x.view(), z.view()]).map_err(|e| EstimatorError::ShapeMismatch { what: "X and Z", expected: "stackable blocks".into(), found: e.to_string() })?;
-    let p = prepare(&xz.view(), Some(y), opts)?;
-    let counts = kdtree::cmi_counts(&p, dx, dz, opts.k);
-    let mean = counts.iter().map(|&(a, b, c)| digamma(a as f64 + 1.0) + digamma(b as f64 + 1.0) - digamma(c as f64 + 1.0)).sum::<f64>() / n as f64;
-    Ok(digamma(opts.k as f64) - mean)
+    Ok((prepare(&xz.view(), Some(y), opts)?, dx, dz))
+}
+
+/// The Frenzel–Pompe estimate from per-point counts (n_xz, n_yz, n_z) (shared with the reference).
+pub(crate) fn cmi_from_counts(k: usize, counts: &[(usize, usize, usize)]) -> f64 {
+    let mean = counts.iter().map(|&(a, b, c)| digamma(a as f64 + 1.0) + digamma(b as f64 + 1.0) - digamma(c as f64 + 1.0)).sum::<f64>() / counts.len() as f64;
+    digamma(k as f64) - mean
 }
 
 #[cfg(test)]

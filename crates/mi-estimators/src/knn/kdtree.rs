@@ -1,12 +1,15 @@
-//! A k-d tree under the max-norm with exact (not approximate) k-nearest-neighbour and
-//! radius-count queries, and the KSG / Kozachenko–Leonenko drivers that use it.
+//! A k-d tree under the max-norm or the per-block Euclidean norm (see `metric.rs`) with exact (not
+//! approximate) k-nearest-neighbour and radius-count queries, and the KSG / Kozachenko–Leonenko
+//! drivers that use it.
 //!
 //! Exactness: node boxes are the true min/max of their points, and floating-point subtraction is
 //! monotone, so for any point p of a node and query q, |lo − q| ≤ |p − q| ≤ max(|lo − q|, |hi − q|)
 //! holds coordinate-wise *after rounding*. Pruning and whole-node counting decided on those bounds
-//! therefore agree exactly with testing every point through [`maxdist`].
+//! therefore agree exactly with testing every point through [`super::maxdist`] (max-norm), and,
+//! through the monotone steps `metric.rs` lists, through [`super::eucdist`] (Euclidean).
 use super::axis::SortedAxis;
-use super::{closer, maxdist, KsgAlgorithm, Prepared};
+use super::metric::{dims, Euclid, MaxNorm, Metric, TreeMetric};
+use super::{block_dist, closer, KsgAlgorithm, Prepared};
 use rayon::prelude::*;
 
 /// Most points a leaf holds. Larger leaves trade distance evaluations for tree descents; in more
@@ -31,6 +34,7 @@ struct Node {
 
 pub(crate) struct KdTree {
     d: usize,
+    metric: TreeMetric,
     /// points in tree order, row-major
     pts: Vec<f64>,
     /// original index of each point in tree order
@@ -41,10 +45,11 @@ pub(crate) struct KdTree {
 }
 
 impl KdTree {
-    /// Builds a tree over `n` points whose coordinates are `coord(i)` (each of length `d`).
-    pub fn build<'a>(n: usize, d: usize, coord: impl Fn(usize) -> &'a [f64]) -> KdTree {
+    /// Builds a tree over `n` points whose coordinates are `coord(i)` (each of length `d`), for
+    /// queries under `metric`.
+    pub fn build<'a>(n: usize, d: usize, metric: TreeMetric, coord: impl Fn(usize) -> &'a [f64]) -> KdTree {
         let mut ids: Vec<usize> = (0..n).collect();
-        let mut tree = KdTree { d, pts: Vec::new(), ids: Vec::new(), nodes: Vec::new(), bounds: Vec::new() };
+        let mut tree = KdTree { d, metric, pts: Vec::new(), ids: Vec::new(), nodes: Vec::new(), bounds: Vec::new() };
         if n > 0 {
             tree.build_node(&mut ids, 0, n, &coord);
         }
@@ -90,52 +95,11 @@ impl KdTree {
         self.ids[p]
     }
 
-    /// (lower, upper) bounds of the max-norm distance from `q` to any point of node `node`.
+    /// The box of node `node`: (lo, hi), each of length d.
     #[inline(always)]
-    fn node_bounds<const D: usize>(&self, node: usize, q: &[f64]) -> (f64, f64) {
+    fn node_box<const D: usize>(&self, node: usize) -> (&[f64], &[f64]) {
         let d = dims::<D>(self.d);
-        let lo = &self.bounds[2 * d * node..2 * d * node + d];
-        let hi = &self.bounds[2 * d * node + d..2 * d * (node + 1)];
-        let (mut lower, mut upper) = (0.0f64, 0.0f64);
-        for c in 0..d {
-            let (a, b) = ((lo[c] - q[c]).abs(), (hi[c] - q[c]).abs());
-            let gap = if q[c] < lo[c] {
-                a
-            } else if q[c] > hi[c] {
-                b
-            } else {
-                0.0
-            };
-            if gap > lower {
-                lower = gap;
-            }
-            let far = if a > b { a } else { b };
-            if far > upper {
-                upper = far;
-            }
-        }
-        (lower, upper)
-    }
-
-    #[inline(always)]
-    fn lower_bound<const D: usize>(&self, node: usize, q: &[f64]) -> f64 {
-        let d = dims::<D>(self.d);
-        let lo = &self.bounds[2 * d * node..2 * d * node + d];
-        let hi = &self.bounds[2 * d * node + d..2 * d * (node + 1)];
-        let mut lower = 0.0f64;
-        for c in 0..d {
-            let gap = if q[c] < lo[c] {
-                lo[c] - q[c]
-            } else if q[c] > hi[c] {
-                q[c] - hi[c]
-            } else {
-                0.0
-            };
-            if gap > lower {
-                lower = gap;
-            }
-        }
-        lower
+        (&self.bounds[2 * d * node..2 * d * node + d], &self.bounds[2 * d * node + d..2 * d * (node + 1)])
     }
 
     /// The k nearest points to `q` other than `skip`, ranked by (distance, index), into `best`
@@ -143,21 +107,24 @@ impl KdTree {
     pub fn knn(&self, q: &[f64], skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
         best.clear();
         if !self.nodes.is_empty() && k > 0 {
-            by_dim!(self.d, D => self.knn_rec::<D>(0, q, skip, k, best));
+            match self.metric {
+                TreeMetric::Max => by_dim!(self.d, D => self.knn_rec::<D, MaxNorm>(MaxNorm, 0, q, skip, k, best)),
+                TreeMetric::Euclid(m) => by_dim!(self.d, D => self.knn_rec::<D, Euclid>(m, 0, q, skip, k, best)),
+            }
         }
     }
 
-    fn knn_rec<const D: usize>(&self, node: usize, q: &[f64], skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
+    fn knn_rec<const D: usize, M: Metric>(&self, m: M, node: usize, q: &[f64], skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
         let nd = self.nodes[node];
         if nd.left == NONE {
             // the k-th distance so far; a candidate farther than it cannot enter (the common case,
-            // decided on one comparison)
+            // decided on one comparison; under the Euclidean norm, of squared sums, without a root)
             let mut worst = if best.len() == k { best[k - 1].0 } else { f64::INFINITY };
+            let mut lim = m.limit(worst, false);
             for p in nd.start as usize..nd.end as usize {
-                let dist = maxdist_dim::<D>(q, self.point(p));
-                if dist > worst {
+                let Some(dist) = m.dist_within::<D>(q, self.point(p), lim) else {
                     continue;
-                }
+                };
                 let id = self.ids[p];
                 if id == skip {
                     continue;
@@ -179,12 +146,14 @@ impl KdTree {
                 best[j] = cand;
                 if best.len() == k {
                     worst = best[k - 1].0;
+                    lim = m.limit(worst, false);
                 }
             }
             return;
         }
         let (l, r) = (nd.left as usize, nd.right as usize);
-        let (lb_l, lb_r) = (self.lower_bound::<D>(l, q), self.lower_bound::<D>(r, q));
+        let ((lo_l, hi_l), (lo_r, hi_r)) = (self.node_box::<D>(l), self.node_box::<D>(r));
+        let (lb_l, lb_r) = (m.lower::<D>(lo_l, hi_l, q), m.lower::<D>(lo_r, hi_r, q));
         let order = if lb_l <= lb_r { [(l, lb_l), (r, lb_r)] } else { [(r, lb_r), (l, lb_l)] };
         for (child, lb) in order {
             // a node whose lower bound equals the current k-th distance may still hold a tie with a
@@ -192,22 +161,26 @@ impl KdTree {
             if best.len() == k && lb > best[k - 1].0 {
                 continue;
             }
-            self.knn_rec::<D>(child, q, skip, k, best);
+            self.knn_rec::<D, M>(m, child, q, skip, k, best);
         }
     }
 
-    /// Number of points p (the query point itself included, if stored) with
-    /// ‖p − q‖∞ < r (`strict`) or ≤ r.
+    /// Number of points p (the query point itself included, if stored) with distance
+    /// d(p, q) < r (`strict`) or ≤ r.
     pub fn count(&self, q: &[f64], r: f64, strict: bool) -> usize {
         if self.nodes.is_empty() {
             return 0;
         }
-        by_dim!(self.d, D => self.count_rec::<D>(0, q, r, strict))
+        match self.metric {
+            TreeMetric::Max => by_dim!(self.d, D => self.count_rec::<D, MaxNorm>(MaxNorm, 0, q, r, strict)),
+            TreeMetric::Euclid(m) => by_dim!(self.d, D => self.count_rec::<D, Euclid>(m, 0, q, r, strict)),
+        }
     }
 
-    fn count_rec<const D: usize>(&self, node: usize, q: &[f64], r: f64, strict: bool) -> usize {
+    fn count_rec<const D: usize, M: Metric>(&self, m: M, node: usize, q: &[f64], r: f64, strict: bool) -> usize {
         let nd = self.nodes[node];
-        let (lower, upper) = self.node_bounds::<D>(node, q);
+        let (lo, hi) = self.node_box::<D>(node);
+        let (lower, upper) = m.bounds::<D>(lo, hi, q);
         let inside = |dist: f64| if strict { dist < r } else { dist <= r };
         if !inside(lower) {
             return 0;
@@ -216,38 +189,11 @@ impl KdTree {
             return (nd.end - nd.start) as usize;
         }
         if nd.left == NONE {
-            return (nd.start as usize..nd.end as usize).filter(|&p| inside(maxdist_dim::<D>(q, self.point(p)))).count();
+            let lim = m.limit(r, strict);
+            return (nd.start as usize..nd.end as usize).filter(|&p| m.within::<D>(q, self.point(p), lim)).count();
         }
-        self.count_rec::<D>(nd.left as usize, q, r, strict) + self.count_rec::<D>(nd.right as usize, q, r, strict)
+        self.count_rec::<D, M>(m, nd.left as usize, q, r, strict) + self.count_rec::<D, M>(m, nd.right as usize, q, r, strict)
     }
-}
-
-/// The dimension a hot loop runs over: the compile-time `D` (so the loop is unrolled), or the
-/// run-time `d` when `D` is 0 (dimensions above 10, see [`by_dim`]).
-#[inline(always)]
-fn dims<const D: usize>(d: usize) -> usize {
-    if D == 0 {
-        d
-    } else {
-        D
-    }
-}
-
-/// [`maxdist`] over a compile-time number of coordinates: the same subtractions and the same
-/// (exact) maximum, so the same value bit for bit.
-#[inline(always)]
-fn maxdist_dim<const D: usize>(a: &[f64], b: &[f64]) -> f64 {
-    if D == 0 {
-        return maxdist(a, b);
-    }
-    let mut m = 0.0f64;
-    for c in 0..D {
-        let d = (a[c] - b[c]).abs();
-        if d > m {
-            m = d;
-        }
-    }
-    m
 }
 
 /// Runs `$body` with the const generic `$D` set to the run-time dimension `$d` (1 … 10), or to 0
@@ -279,11 +225,14 @@ enum Marginal {
 }
 
 impl Marginal {
-    fn build<'a>(n: usize, d: usize, coord: impl Fn(usize) -> &'a [f64]) -> Self {
+    /// A marginal made of consecutive blocks of `sizes` columns, under `norm`.
+    fn build<'a>(n: usize, sizes: &[usize], norm: super::Norm, coord: impl Fn(usize) -> &'a [f64]) -> Self {
+        let d = sizes.iter().sum();
         if d == 1 {
+            // one coordinate: |t| under either norm
             Marginal::Axis(SortedAxis::new((0..n).map(|i| coord(i)[0]).collect()))
         } else {
-            Marginal::Tree(KdTree::build(n, d, coord))
+            Marginal::Tree(KdTree::build(n, d, TreeMetric::new(norm, sizes), coord))
         }
     }
 
@@ -312,10 +261,10 @@ fn per_point<T: Send + Copy + Default>(tree: &KdTree, f: impl Fn(usize, &mut Vec
 /// KSG per-point marginal counts through a k-d tree on the joint space and a k-d tree (or a
 /// sorted axis in 1-D) on each marginal.
 pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usize, usize)> {
-    let (n, d, dx, dy) = (p.n, p.dim(), p.dx, p.dy);
+    let (n, d, dx, dy, norm) = (p.n, p.dim(), p.dx, p.dy, p.norm);
     let (joint, (tx, ty)) = rayon::join(
-        || KdTree::build(n, d, |i| p.row(i)),
-        || rayon::join(|| Marginal::build(n, dx, |i| p.x(i)), || Marginal::build(n, dy, |i| p.y(i))),
+        || KdTree::build(n, d, TreeMetric::new(norm, &[dx, dy]), |i| p.row(i)),
+        || rayon::join(|| Marginal::build(n, &[dx], norm, |i| p.x(i)), || Marginal::build(n, &[dy], norm, |i| p.y(i))),
     );
     per_point(&joint, |i, best| {
         joint.knn(p.row(i), i, k, best);
@@ -327,8 +276,8 @@ pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usiz
                 (tx.count(i, p.x(i), eps, true) - own, ty.count(i, p.y(i), eps, true) - own)
             }
             KsgAlgorithm::Two => {
-                let ex = best.iter().map(|&(_, j)| maxdist(p.x(i), p.x(j))).fold(0.0f64, |m, v| if v > m { v } else { m });
-                let ey = best.iter().map(|&(_, j)| maxdist(p.y(i), p.y(j))).fold(0.0f64, |m, v| if v > m { v } else { m });
+                let ex = best.iter().map(|&(_, j)| block_dist(norm, p.x(i), p.x(j))).fold(0.0f64, |m, v| if v > m { v } else { m });
+                let ey = best.iter().map(|&(_, j)| block_dist(norm, p.y(i), p.y(j))).fold(0.0f64, |m, v| if v > m { v } else { m });
                 (tx.count(i, p.x(i), ex, false) - 1, ty.count(i, p.y(i), ey, false) - 1)
             }
         }
@@ -337,16 +286,17 @@ pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usiz
 
 /// Frenzel–Pompe per-point counts (n_xz(i), n_yz(i), n_z(i)) for points laid out as rows
 /// [x | z | y] (`dx`, `dz`, `dy` columns), so that (x, z), (z, y) and z are each contiguous: the
-/// other points strictly within ε_i, the max-norm distance to point i's k-th neighbour in the
-/// joint space.
+/// other points strictly within ε_i, the distance to point i's k-th neighbour in the joint space
+/// (each of x, z, y one block under `p.norm`).
 pub(crate) fn cmi_counts(p: &Prepared, dx: usize, dz: usize, k: usize) -> Vec<(usize, usize, usize)> {
-    let (n, d) = (p.n, p.dim());
+    let (n, d, norm) = (p.n, p.dim(), p.norm);
+    let dy = d - dx - dz;
     let xz = |i: usize| &p.row(i)[..dx + dz];
     let zy = |i: usize| &p.row(i)[dx..];
     let z = |i: usize| &p.row(i)[dx..dx + dz];
     let (joint, (t_xz, (t_zy, t_z))) = rayon::join(
-        || KdTree::build(n, d, |i| p.row(i)),
-        || rayon::join(|| Marginal::build(n, dx + dz, xz), || rayon::join(|| Marginal::build(n, d - dx, zy), || Marginal::build(n, dz, z))),
+        || KdTree::build(n, d, TreeMetric::new(norm, &[dx, dz, dy]), |i| p.row(i)),
+        || rayon::join(|| Marginal::build(n, &[dx, dz], norm, xz), || rayon::join(|| Marginal::build(n, &[dz, dy], norm, zy), || Marginal::build(n, &[dz], norm, z))),
     );
     per_point(&joint, |i, best| {
         joint.knn(p.row(i), i, k, best);
@@ -359,7 +309,7 @@ pub(crate) fn cmi_counts(p: &Prepared, dx: usize, dz: usize, k: usize) -> Vec<(u
 
 /// Distance from each point to its k-th nearest other point.
 pub(crate) fn kth_radii(p: &Prepared, k: usize) -> Vec<f64> {
-    let tree = KdTree::build(p.n, p.dim(), |i| p.row(i));
+    let tree = KdTree::build(p.n, p.dim(), TreeMetric::new(p.norm, &[p.dim()]), |i| p.row(i));
     per_point(&tree, |i, best| {
         tree.knn(p.row(i), i, k, best);
         best[k - 1].0

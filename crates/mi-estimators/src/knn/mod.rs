@@ -1,9 +1,18 @@
-//! k-nearest-neighbour estimators under the max-norm: KSG algorithms 1 and 2 (Kraskov, Stögbauer,
-//! Grassberger 2004) for I(X; Y) and the Kozachenko–Leonenko entropy.
+//! k-nearest-neighbour estimators: KSG algorithms 1 and 2 (Kraskov, Stögbauer, Grassberger 2004)
+//! for I(X; Y), the Frenzel–Pompe conditional MI and the Kozachenko–Leonenko entropy, under the
+//! max-norm (the default) or the per-marginal Euclidean norm ([`Norm`]).
 //!
-//! * KSG 1: ε_i is the distance to the k-th neighbour of point i in the joint space (max-norm of
-//!   (‖x_i − x_j‖∞, ‖y_i − y_j‖∞)); n_x(i), n_y(i) count the *other* points strictly closer than
-//!   ε_i in each marginal space; Î = ψ(k) + ψ(N) − mean_i [ψ(n_x(i) + 1) + ψ(n_y(i) + 1)].
+//! Distances. Each variable (X, Y, and Z for the conditional estimator) is a *block* of columns.
+//! Within a block the distance is ‖·‖∞ ([`Norm::Max`]) or ‖·‖₂ ([`Norm::Euclidean`]); in a product
+//! space such as (X, Y) it is the max of the block distances, d_XY = max(d_X, d_Y). The KSG and
+//! Frenzel–Pompe formulas below only need that last property, so they hold for both norms; the
+//! Euclidean variant (the one most R and Julia packages offer) measures each neighbourhood with
+//! balls rather than cubes in each marginal, which is less biased when a marginal has several
+//! dimensions. With 1-D blocks the two norms are the same, and give bit-identical results.
+//!
+//! * KSG 1: ε_i is the distance to the k-th neighbour of point i in the joint space
+//!   (max(d_X, d_Y)); n_x(i), n_y(i) count the *other* points strictly closer than ε_i in each
+//!   marginal space; Î = ψ(k) + ψ(N) − mean_i [ψ(n_x(i) + 1) + ψ(n_y(i) + 1)].
 //! * KSG 2: ε_x(i), ε_y(i) are the marginal extents of the k nearest joint neighbours; n_x(i),
 //!   n_y(i) count the other points at distance ≤ ε_x(i) (resp. ε_y(i)); Î = ψ(k) − 1/k + ψ(N) −
 //!   mean_i [ψ(n_x(i)) + ψ(n_y(i))].
@@ -11,16 +20,30 @@
 //!   the k-th neighbour in the joint (x, y, z) space; n_xz(i), n_yz(i), n_z(i) count the other
 //!   points strictly closer than ε_i in those subspaces; Î = ψ(k) − mean_i [ψ(n_xz(i) + 1) +
 //!   ψ(n_yz(i) + 1) − ψ(n_z(i) + 1)]. See [`ksg_cmi_nats`].
-//! * Kozachenko–Leonenko: Ĥ = ψ(N) − ψ(k) + d log 2 + (d/N) Σ_i log r_i, r_i the max-norm distance
-//!   to the k-th neighbour (log 2^d is the log-volume of the unit max-norm ball).
+//! * Kozachenko–Leonenko: Ĥ = ψ(N) − ψ(k) + log V_d + (d/N) Σ_i log r_i, r_i the distance to the
+//!   k-th neighbour (all d columns one block) and V_d the volume of the unit ball of the norm:
+//!   2^d for the max-norm, π^{d/2} / Γ(d/2 + 1) for the Euclidean norm.
 //!
 //! Ties: neighbours are ranked by (distance, index), so the k-neighbour set is well defined.
 //!
 //! Columns are standardised (zero mean, unit population variance) by default, since k-NN
 //! estimators are scale-sensitive; an optional seeded jitter breaks ties. The neighbour search is
 //! a k-d tree in low dimension and a parallel (rayon) brute force in high dimension, chosen by
-//! [`NeighborSearch::Auto`]; both give results identical to the slow [`reference`](mod@reference) implementation.
-//! KSG estimates can be negative (bias at small N or near-zero MI): they are reported as they are.
+//! [`NeighborSearch::Auto`]; both give results identical to the slow [`reference`](mod@reference)
+//! implementation, for either norm. KSG estimates can be negative (bias at small N or near-zero
+//! MI): they are reported as they are.
+//!
+//! ```
+//! use mi_estimators::knn::{ksg1_mi_nats, KnnOptions, Norm};
+//! use mi_estimators::tasks::Task;
+//! let task = Task::equicorrelated(3, 0.5).unwrap();
+//! let (x, y) = task.sample(2_000, 7);
+//! let max = ksg1_mi_nats(&x.view(), &y.view(), &KnnOptions::with_k(3)).unwrap();
+//! let euclid = KnnOptions { norm: Norm::Euclidean, ..KnnOptions::with_k(3) };
+//! let l2 = ksg1_mi_nats(&x.view(), &y.view(), &euclid).unwrap();
+//! let truth = task.true_mi_nats();
+//! assert!((max - truth).abs() < 0.15 && (l2 - truth).abs() < 0.15, "{max} {l2} {truth}");
+//! ```
 use crate::error::{EstimatorError, Result};
 use crate::special::digamma;
 use ndarray::ArrayView2;
@@ -33,6 +56,7 @@ mod brute;
 mod axis;
 mod cmi;
 mod kdtree;
+mod metric;
 pub mod reference;
 
 /// Which KSG estimator.
@@ -56,6 +80,17 @@ pub enum NeighborSearch {
     BruteForce,
 }
 
+/// The norm within each block of columns (X, Y, Z); the distance in a product of blocks is the max
+/// of the block distances under either norm. See the [module documentation](self).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+pub enum Norm {
+    /// ‖·‖∞ within each block: the original KSG, neighbourhoods are cubes.
+    #[default]
+    Max,
+    /// ‖·‖₂ within each block ("per-marginal Euclidean"): neighbourhoods are products of balls.
+    Euclidean,
+}
+
 /// Largest dimension for which [`NeighborSearch::Auto`] uses the k-d tree.
 pub const KD_TREE_MAX_DIM: usize = 10;
 
@@ -77,11 +112,15 @@ pub struct KnnOptions {
     /// Optional seeded jitter (default: none).
     pub jitter: Option<Jitter>,
     pub search: NeighborSearch,
+    /// The norm within each variable's block of columns (default: max-norm). A default on its own
+    /// so that options serialised before the field existed still read.
+    #[serde(default)]
+    pub norm: Norm,
 }
 
 impl Default for KnnOptions {
     fn default() -> Self {
-        KnnOptions { k: 3, standardize: true, jitter: None, search: NeighborSearch::Auto }
+        KnnOptions { k: 3, standardize: true, jitter: None, search: NeighborSearch::Auto, norm: Norm::Max }
     }
 }
 
@@ -99,6 +138,8 @@ pub(crate) struct Prepared {
     pub dx: usize,
     pub dy: usize,
     pub data: Vec<f64>,
+    /// the norm within each block, carried with the points so that every path reads the same one
+    pub norm: Norm,
 }
 
 impl Prepared {
@@ -129,6 +170,54 @@ pub(crate) fn maxdist(a: &[f64], b: &[f64]) -> f64 {
         }
     }
     m
+}
+
+/// Euclidean distance ‖a − b‖₂ within one block: √(Σ_c (a_c − b_c)²) summed in coordinate order,
+/// and |a_0 − b_0| for a single coordinate. The latter is the same number mathematically; taking it
+/// directly keeps 1-D blocks bit-identical to the max-norm (√(fl(t²)) = |t| fails where t² under-
+/// or overflows). Every Euclidean path computes distances that equal this function bit for bit
+/// (see `metric.rs` for why a tree's single square root of the largest block sum does).
+#[inline]
+pub(crate) fn eucdist(a: &[f64], b: &[f64]) -> f64 {
+    if a.len() == 1 {
+        return (a[0] - b[0]).abs();
+    }
+    let mut s = 0.0f64;
+    for (p, q) in a.iter().zip(b) {
+        let t = p - q;
+        s += t * t;
+    }
+    s.sqrt()
+}
+
+/// Distance within one block under `norm`.
+#[inline]
+pub(crate) fn block_dist(norm: Norm, a: &[f64], b: &[f64]) -> f64 {
+    match norm {
+        Norm::Max => maxdist(a, b),
+        Norm::Euclidean => eucdist(a, b),
+    }
+}
+
+/// ln Γ(m / 2) for an integer m ≥ 1, by the recurrence Γ(x + 1) = x Γ(x) from Γ(1) = 1 or
+/// Γ(1/2) = √π: the only arguments the Euclidean unit-ball volume needs, exact up to the rounding
+/// of a sum of logarithms (kept here rather than in `special`, which has no half-integer form).
+fn ln_gamma_half(m: usize) -> f64 {
+    assert!(m >= 1, "ln Γ(0) is infinite");
+    let (mut x, mut acc) = if m.is_multiple_of(2) { (1.0, 0.0) } else { (0.5, 0.5 * std::f64::consts::PI.ln()) };
+    while x < m as f64 / 2.0 {
+        acc += x.ln();
+        x += 1.0;
+    }
+    acc
+}
+
+/// log of the volume of the unit ball in `d` dimensions under `norm`.
+pub(crate) fn ln_unit_ball(norm: Norm, d: usize) -> f64 {
+    match norm {
+        Norm::Max => d as f64 * 2f64.ln(),
+        Norm::Euclidean => 0.5 * d as f64 * std::f64::consts::PI.ln() - ln_gamma_half(d + 2),
+    }
 }
 
 /// (distance, index) ordering used to rank neighbours.
@@ -189,7 +278,7 @@ pub(crate) fn prepare(x: &ArrayView2<f64>, y: Option<&ArrayView2<f64>>, opts: &K
             *v += j.scale * e;
         }
     }
-    Ok(Prepared { n, dx, dy, data })
+    Ok(Prepared { n, dx, dy, data, norm: opts.norm })
 }
 
 fn use_tree(search: NeighborSearch, dim: usize) -> bool {
@@ -213,13 +302,19 @@ pub(crate) fn ksg_from_counts(alg: KsgAlgorithm, k: usize, counts: &[(usize, usi
 }
 
 /// The Kozachenko–Leonenko estimate from k-th neighbour distances (shared by every search path).
-pub(crate) fn kl_from_radii(k: usize, d: usize, radii: &[f64]) -> Result<f64> {
+pub(crate) fn kl_from_radii(k: usize, d: usize, norm: Norm, radii: &[f64]) -> Result<f64> {
     let n = radii.len();
     if let Some(i) = radii.iter().position(|&r| r <= 0.0) {
         return Err(EstimatorError::ZeroDistance { index: i });
     }
     let mean_log: f64 = radii.iter().map(|r| r.ln()).sum::<f64>() / n as f64;
-    Ok(digamma(n as f64) - digamma(k as f64) + d as f64 * (2f64.ln() + mean_log))
+    let log_volume = match norm {
+        Norm::Euclidean if d > 1 => ln_unit_ball(norm, d) + d as f64 * mean_log,
+        // the max-norm keeps its original grouping, d (log 2 + mean log r), bit for bit; one
+        // Euclidean column is the max-norm (2 = π^½ / Γ(3/2) only up to rounding in the formula)
+        _ => d as f64 * (2f64.ln() + mean_log),
+    };
+    Ok(digamma(n as f64) - digamma(k as f64) + log_volume)
 }
 
 /// Per-point marginal counts (n_x(i), n_y(i)) of KSG, by the chosen search.
@@ -250,7 +345,8 @@ pub fn ksg2_mi_nats(x: &ArrayView2<f64>, y: &ArrayView2<f64>, opts: &KnnOptions)
     ksg_mi_nats(x, y, KsgAlgorithm::Two, opts)
 }
 
-/// Kozachenko–Leonenko differential entropy of the rows of `x` (n × d), in nats, max-norm.
+/// Kozachenko–Leonenko differential entropy of the rows of `x` (n × d), in nats, under `opts.norm`
+/// over all d columns (one block).
 ///
 /// With standardisation on (the default) this is the entropy of the standardised variable;
 /// set `standardize: false` for the entropy in the data's own units. Duplicate points give a
@@ -258,7 +354,7 @@ pub fn ksg2_mi_nats(x: &ArrayView2<f64>, y: &ArrayView2<f64>, opts: &KnnOptions)
 pub fn kl_entropy_nats(x: &ArrayView2<f64>, opts: &KnnOptions) -> Result<f64> {
     let p = prepare(x, None, opts)?;
     let radii = if use_tree(opts.search, p.dim()) { kdtree::kth_radii(&p, opts.k) } else { brute::kth_radii(&p, opts.k) };
-    kl_from_radii(opts.k, p.dim(), &radii)
+    kl_from_radii(opts.k, p.dim(), opts.norm, &radii)
 }
 
 #[cfg(test)]
@@ -283,5 +379,35 @@ mod tests {
         assert!(ksg1_mi_nats(&x.view(), &x.view(), &o).unwrap().is_finite());
         let bad = KnnOptions { jitter: Some(Jitter { scale: -1.0, seed: 0 }), ..o };
         assert!(ksg1_mi_nats(&x.view(), &x.view(), &bad).is_err());
+    }
+
+    #[test]
+    fn unit_ball_volumes() {
+        let pi = std::f64::consts::PI;
+        // Γ(1/2) = √π, Γ(1) = 1, Γ(5/2) = 3√π/4, Γ(5) = 24, Γ(7/2) = 15√π/8
+        for (m, want) in [(1, 0.5 * pi.ln()), (2, 0.0), (5, (0.75 * pi.sqrt()).ln()), (10, 24f64.ln()), (7, (15.0 * pi.sqrt() / 8.0).ln())] {
+            assert!((ln_gamma_half(m) - want).abs() < 1e-14, "m {m}: {} vs {want}", ln_gamma_half(m));
+        }
+        // disc π, ball 4π/3, 4-ball π²/2; the max-norm's cube 2^d
+        for (d, want) in [(1, 2.0), (2, pi), (3, 4.0 * pi / 3.0), (4, pi * pi / 2.0)] {
+            assert!((ln_unit_ball(Norm::Euclidean, d) - f64::ln(want)).abs() < 1e-14, "d {d}");
+        }
+        assert_eq!(ln_unit_ball(Norm::Max, 3), 3.0 * 2f64.ln());
+        // in high dimension the ball is a vanishing part of its cube (log 2^100 = 69.3):
+        // log V_100 = 50 log π − log 50! = −91.2412726593030
+        assert!((ln_unit_ball(Norm::Euclidean, 100) + 91.241_272_659_303).abs() < 1e-10, "{}", ln_unit_ball(Norm::Euclidean, 100));
+    }
+
+    #[test]
+    fn options_without_a_norm_still_deserialise() {
+        // options serialised before `norm` existed read as the max-norm
+        let old = r#"{"k":5,"standardize":false,"jitter":null,"search":"Auto"}"#;
+        let o: KnnOptions = serde_json::from_str(old).unwrap();
+        assert_eq!(o, KnnOptions { standardize: false, ..KnnOptions::with_k(5) });
+        assert_eq!(o.norm, Norm::Max);
+        assert_eq!(KnnOptions::with_k(3).norm, Norm::default());
+        let e = KnnOptions { norm: Norm::Euclidean, ..KnnOptions::default() };
+        let back: KnnOptions = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
+        assert_eq!(back, e);
     }
 }

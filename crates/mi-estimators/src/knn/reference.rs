@@ -1,7 +1,12 @@
 //! Slow, obviously correct implementations (sequential, full sort of all distances, explicit
 //! counting loops) that the fast paths are tested against for identical results. Public so that
 //! users can check the fast paths on their own data; O(N² log N).
-use super::{closer, ksg_from_counts, kl_from_radii, maxdist, prepare, KnnOptions, KsgAlgorithm, Prepared};
+//!
+//! Every distance is the options' norm within a block (X, Y, Z; all columns for the entropy),
+//! through the module's one function per norm, and the max of the block distances across blocks:
+//! the definition.
+use super::cmi::{cmi_from_counts, prepare_cmi};
+use super::{block_dist, closer, ksg_from_counts, kl_from_radii, prepare, KnnOptions, KsgAlgorithm, Prepared};
 use crate::error::Result;
 use ndarray::ArrayView2;
 
@@ -22,8 +27,8 @@ fn sorted_neighbours(p: &Prepared, i: usize, dist: impl Fn(usize) -> f64) -> Vec
 pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::with_capacity(p.n);
     for i in 0..p.n {
-        let dx = |j: usize| maxdist(p.x(i), p.x(j));
-        let dy = |j: usize| maxdist(p.y(i), p.y(j));
+        let dx = |j: usize| block_dist(p.norm, p.x(i), p.x(j));
+        let dy = |j: usize| block_dist(p.norm, p.y(i), p.y(j));
         let neighbours = sorted_neighbours(p, i, |j| dx(j).max(dy(j)));
         let knn = &neighbours[..k];
         let (mut nx, mut ny) = (0, 0);
@@ -78,6 +83,39 @@ pub fn ksg_mi_nats_reference(x: &ArrayView2<f64>, y: &ArrayView2<f64>, alg: KsgA
 /// Kozachenko–Leonenko entropy computed the slow way.
 pub fn kl_entropy_nats_reference(x: &ArrayView2<f64>, opts: &KnnOptions) -> Result<f64> {
     let p = prepare(x, None, opts)?;
-    let radii: Vec<f64> = (0..p.n).map(|i| sorted_neighbours(&p, i, |j| maxdist(p.row(i), p.row(j)))[opts.k - 1].0).collect();
-    kl_from_radii(opts.k, p.dim(), &radii)
+    let radii: Vec<f64> = (0..p.n).map(|i| sorted_neighbours(&p, i, |j| block_dist(p.norm, p.row(i), p.row(j)))[opts.k - 1].0).collect();
+    kl_from_radii(opts.k, p.dim(), opts.norm, &radii)
+}
+
+/// Frenzel–Pompe per-point counts (n_xz(i), n_yz(i), n_z(i)) for rows [x | z | y].
+fn cmi_counts(p: &Prepared, dx: usize, dz: usize, k: usize) -> Vec<(usize, usize, usize)> {
+    let (x, z, y) = (|i: usize| &p.row(i)[..dx], |i: usize| &p.row(i)[dx..dx + dz], |i: usize| &p.row(i)[dx + dz..]);
+    let mut out = Vec::with_capacity(p.n);
+    for i in 0..p.n {
+        let dxj = |j: usize| block_dist(p.norm, x(i), x(j));
+        let dzj = |j: usize| block_dist(p.norm, z(i), z(j));
+        let dyj = |j: usize| block_dist(p.norm, y(i), y(j));
+        let eps = sorted_neighbours(p, i, |j| dxj(j).max(dzj(j)).max(dyj(j)))[k - 1].0;
+        let (mut nxz, mut nyz, mut nz) = (0, 0, 0);
+        for j in (0..p.n).filter(|&j| j != i) {
+            if dxj(j).max(dzj(j)) < eps {
+                nxz += 1;
+            }
+            if dyj(j).max(dzj(j)) < eps {
+                nyz += 1;
+            }
+            if dzj(j) < eps {
+                nz += 1;
+            }
+        }
+        out.push((nxz, nyz, nz));
+    }
+    out
+}
+
+/// Frenzel–Pompe I(X; Y | Z) computed the slow way (same preprocessing and final formula as
+/// [`super::ksg_cmi_nats`]).
+pub fn ksg_cmi_nats_reference(x: &ArrayView2<f64>, y: &ArrayView2<f64>, z: &ArrayView2<f64>, opts: &KnnOptions) -> Result<f64> {
+    let (p, dx, dz) = prepare_cmi(x, y, z, opts)?;
+    Ok(cmi_from_counts(opts.k, &cmi_counts(&p, dx, dz, opts.k)))
 }

@@ -11,6 +11,8 @@ from . import _native
 from ._arrays import as_float_matrix, as_labels, check_n_jobs, same_rows
 
 CONTINUOUS = ("ksg", "ksg1", "ksg2", "gaussian")
+KNN = ("ksg", "ksg1", "ksg2")
+NORMS = ("max", "euclidean")
 DISCRETE = ("plugin", "miller_madow")
 ESTIMATORS = CONTINUOUS + DISCRETE
 
@@ -59,7 +61,7 @@ class MIResult:
         return "MIResult(" + ", ".join(parts) + ")"
 
 
-def mutual_info(x, y, *, z=None, estimator: str = "ksg", k: int = 3, copula: bool = False, permutations: int = 0, ci: Optional[float] = None, seed: int = 0, n_jobs: Optional[int] = None) -> MIResult:
+def mutual_info(x, y, *, z=None, estimator: str = "ksg", k: int = 3, norm: str = "max", copula: bool = False, permutations: int = 0, ci: Optional[float] = None, seed: int = 0, n_jobs: Optional[int] = None) -> MIResult:
     """Estimate the mutual information I(X; Y) in nats, or I(X; Y | Z) given ``z``.
 
     x, y: 1-D (one variable) or 2-D (rows = samples) arrays with the same number of rows; float32,
@@ -71,6 +73,12 @@ def mutual_info(x, y, *, z=None, estimator: str = "ksg", k: int = 3, copula: boo
       - ``"gaussian"``: the MI of a Gaussian with the sample covariance (exact for Gaussian data,
         biased otherwise; with ``copula=True`` the Gaussian-copula estimate).
       - ``"plugin"``, ``"miller_madow"``: discrete data (integer labels, 1-D x and y).
+
+    norm: the distance of the k-NN estimators (ksg, ksg1, ksg2, and with ``z``) within each of x, y
+    (and z): ``"max"`` (the original KSG, the default) or ``"euclidean"`` ("per-marginal
+    Euclidean": neighbourhoods are balls in each variable's space; the joint distance is the max
+    of the per-variable ones either way). The two coincide for 1-D variables; with several columns
+    per variable the Euclidean one is usually less biased. Recorded in ``settings["norm"]``.
 
     z: 1-D or 2-D array with the same rows: estimate the conditional MI I(X; Y | Z) instead, by the
     Frenzel–Pompe k-NN estimator (``estimator="ksg"`` only; no permutation test, since shuffling y
@@ -100,6 +108,7 @@ def mutual_info(x, y, *, z=None, estimator: str = "ksg", k: int = 3, copula: boo
     """
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator {estimator!r}: expected one of {', '.join(ESTIMATORS)}")
+    _check_norm(norm, estimator in KNN)
     if not isinstance(permutations, (int, np.integer)) or permutations < 0:
         raise ValueError(f"permutations = {permutations!r}: expected an integer >= 0")
     if not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -129,6 +138,7 @@ def mutual_info(x, y, *, z=None, estimator: str = "ksg", k: int = 3, copula: boo
         if not isinstance(k, (int, np.integer)) or k < 1 or k >= n:
             raise ValueError(f"k = {k!r} with {n} samples: expected an integer with 1 <= k < n")
         settings["k"] = int(k)
+        settings["norm"] = norm
     elif n < 3:
         raise ValueError(f"{n} samples: the Gaussian estimate needs at least 3")
     if copula:
@@ -140,17 +150,25 @@ def mutual_info(x, y, *, z=None, estimator: str = "ksg", k: int = 3, copula: boo
         if copula:
             zm = _native.copula_normal_scores(zm)
         settings["conditional_on_z_columns"] = int(zm.shape[1])
-        return _result(_native.conditional_mi(xm, ym, zm, int(k), n_jobs), None, estimator, n, settings, 0)
+        return _result(_native.conditional_mi(xm, ym, zm, int(k), norm, n_jobs), None, estimator, n, settings, 0)
     if 2 * int(k) >= n and ci is not None and estimator != "gaussian":
         raise ValueError(f"k = {k} with {n} samples: ci= estimates on halves of {n // 2} rows, which need k < {n // 2}")
     if ci is None or permutations:
-        value, test = _native.continuous_mi(xm, ym, estimator, int(k), int(permutations), int(seed), n_jobs)
+        value, test = _native.continuous_mi(xm, ym, estimator, int(k), norm, int(permutations), int(seed), n_jobs)
     if ci is None:
         return _result(value, test, estimator, n, settings, permutations)
     # the interval's own estimate is the estimate on all rows: no second run without permutations
-    est, lower, upper, se, _, _ = _native.continuous_mi_interval(xm, ym, estimator, int(k), float(ci), int(seed), n_jobs)
+    est, lower, upper, se, _, _ = _native.continuous_mi_interval(xm, ym, estimator, int(k), norm, float(ci), int(seed), n_jobs)
     r = _result(value, test, estimator, n, settings, permutations) if permutations else _result(est, None, estimator, n, settings, 0)
     return MIResult(**{**r.__dict__, "interval": (lower, upper), "ci_level": float(ci), "standard_error": se})
+
+
+def _check_norm(norm, knn: bool) -> None:
+    """A norm is one of NORMS, and other than the default only for a k-NN estimator."""
+    if not isinstance(norm, str) or norm not in NORMS:
+        raise ValueError(f"norm {norm!r}: expected one of {', '.join(repr(v) for v in NORMS)}")
+    if norm != "max" and not knn:
+        raise ValueError(f"norm={norm!r} applies to the k-NN estimators only ({', '.join(KNN)}, and 'kl' for entropy)")
 
 
 def _result(value, test, estimator, n, settings, permutations) -> MIResult:
@@ -160,11 +178,12 @@ def _result(value, test, estimator, n, settings, permutations) -> MIResult:
     return MIResult(value=value, estimator=estimator, n_samples=n, settings=settings, p_value=p, null_mean=null_mean, null_corrected=corrected, permutations=int(permutations))
 
 
-def entropy(x, *, estimator: str = "kl", k: int = 3, n_jobs: Optional[int] = None) -> float:
+def entropy(x, *, estimator: str = "kl", k: int = 3, norm: str = "max", n_jobs: Optional[int] = None) -> float:
     """Entropy in nats.
 
-    estimator ``"kl"``: Kozachenko–Leonenko differential entropy (max-norm, in the data's own units;
-    duplicate rows are an error); ``"plugin"`` / ``"miller_madow"``: integer labels.
+    estimator ``"kl"``: Kozachenko–Leonenko differential entropy (in the data's own units; duplicate
+    rows are an error) with neighbour distances under ``norm``, ``"max"`` (the default) or
+    ``"euclidean"``; ``"plugin"`` / ``"miller_madow"``: integer labels.
 
     >>> import numpy as np, infomax
     >>> x = np.random.default_rng(1).normal(size=20000)
@@ -172,6 +191,7 @@ def entropy(x, *, estimator: str = "kl", k: int = 3, n_jobs: Optional[int] = Non
     True
     """
     check_n_jobs(n_jobs)
+    _check_norm(norm, estimator == "kl")
     if estimator in DISCRETE:
         return _native.discrete_entropy(as_labels(x, "x"), estimator == "miller_madow")
     if estimator != "kl":
@@ -179,7 +199,7 @@ def entropy(x, *, estimator: str = "kl", k: int = 3, n_jobs: Optional[int] = Non
     xm = as_float_matrix(x, "x")
     if not isinstance(k, (int, np.integer)) or k < 1 or k >= xm.shape[0]:
         raise ValueError(f"k = {k!r} with {xm.shape[0]} samples: expected an integer with 1 <= k < n")
-    return _native.kl_entropy(xm, int(k), n_jobs)
+    return _native.kl_entropy(xm, int(k), norm, n_jobs)
 
 
 def gaussian_mi(cov, dx: int) -> float:

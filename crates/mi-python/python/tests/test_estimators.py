@@ -197,3 +197,79 @@ def test_confidence_interval():
         infomax.mutual_info(x, y, z=x, ci=0.9)
     with pytest.raises(ValueError, match="halves"):
         infomax.mutual_info(x[:10], y[:10], k=5, ci=0.9)
+
+
+def equicorrelated(m, r, n, seed):
+    """X, Y of m columns each, every pair of the 2m coordinates correlated r; and the exact MI."""
+    cov = (1 - r) * np.eye(2 * m) + r * np.ones((2 * m, 2 * m))
+    xy = np.random.default_rng(seed).multivariate_normal(np.zeros(2 * m), cov, size=n)
+    return xy[:, :m], xy[:, m:], infomax.gaussian_mi(cov, m)
+
+
+def test_euclidean_norm_on_a_5x5_gaussian():
+    x, y, truth = equicorrelated(5, 0.5, 5000, 12)
+    for est in ("ksg", "ksg2"):
+        mx = infomax.mutual_info(x, y, estimator=est)
+        l2 = infomax.mutual_info(x, y, estimator=est, norm="euclidean")
+        assert mx.settings["norm"] == "max" and l2.settings["norm"] == "euclidean" and "norm='euclidean'" in repr(l2)
+        # both near the truth (KSG is biased low here by about 0.02 nats), and not the same estimator
+        assert abs(mx.value - truth) < 0.06 and abs(l2.value - truth) < 0.06, (est, mx.value, l2.value, truth)
+        assert abs(l2.value - mx.value) > 1e-6
+        # symmetric in x and y
+        assert infomax.mutual_info(y, x, estimator=est, norm="euclidean").value == pytest.approx(l2.value, abs=1e-12)
+    # the permutation test and the interval estimate with the same norm (on 2,000 rows, for time)
+    xs, ys = x[:2000], y[:2000]
+    plain = infomax.mutual_info(xs, ys, norm="euclidean").value
+    r = infomax.mutual_info(xs, ys, norm="euclidean", permutations=9, ci=0.9, seed=2)
+    assert r.value == plain and r.p_value == pytest.approx(1 / 10) and r.interval[0] < plain < r.interval[1]
+    assert infomax.mutual_info(xs, ys, norm="euclidean", ci=0.9, seed=2).value == plain
+    assert infomax.mutual_info(xs, ys, ci=0.9, seed=2).value == infomax.mutual_info(xs, ys).value != plain
+
+
+def test_norms_coincide_for_one_dimensional_variables():
+    # the Euclidean norm of one coordinate is its absolute value: the same estimates, bit for bit
+    x, y = gaussian_pair(0.6, 3000, 13)
+    z = np.random.default_rng(14).normal(size=3000) + x
+    for est in ("ksg", "ksg1", "ksg2"):
+        assert infomax.mutual_info(x, y, estimator=est, norm="euclidean").value == infomax.mutual_info(x, y, estimator=est).value
+    assert infomax.mutual_info(x, y, z=z, norm="euclidean").value == infomax.mutual_info(x, y, z=z).value
+    assert infomax.entropy(x, norm="euclidean") == infomax.entropy(x)
+
+
+def test_euclidean_norm_for_conditional_mi_and_entropy():
+    rng = np.random.default_rng(15)
+    n = 4000
+    x = rng.normal(size=(n, 2))
+    z = x + 0.7 * rng.normal(size=(n, 2))
+    y = z + 0.7 * rng.normal(size=(n, 2))
+    # a chain X -> Z -> Y in two dimensions: independent given Z under either norm
+    for norm in ("max", "euclidean"):
+        r = infomax.mutual_info(x, y, z=z, k=4, norm=norm)
+        assert abs(r.value) < 0.05 and r.settings["norm"] == norm, (norm, r)
+    assert infomax.mutual_info(x, y, z=z, k=4, norm="euclidean").value != infomax.mutual_info(x, y, z=z, k=4).value
+    # Kozachenko–Leonenko with the Euclidean ball's volume (pi in 2-D) instead of the square's 4
+    cov = np.array([[2.0, 0.3], [0.3, 1.0]])
+    w = rng.multivariate_normal([0, 0], cov, size=20_000)
+    assert abs(infomax.entropy(w, norm="euclidean") - infomax.gaussian_entropy(cov)) < 0.05
+
+
+def test_bad_norm_is_a_value_error_naming_the_allowed_values():
+    x, y = gaussian_pair(0.5, 100, 0)
+    for bad in ("l2", "Euclidean", None, 2):
+        with pytest.raises(ValueError, match="expected one of 'max', 'euclidean'"):
+            infomax.mutual_info(x, y, norm=bad)
+        with pytest.raises(ValueError, match="expected one of 'max', 'euclidean'"):
+            infomax.entropy(x, norm=bad)
+    # the norm is a k-NN setting: other estimators refuse anything but the default
+    with pytest.raises(ValueError, match="k-NN estimators"):
+        infomax.mutual_info(x, y, estimator="gaussian", norm="euclidean")
+    with pytest.raises(ValueError, match="k-NN estimators"):
+        infomax.mutual_info([0, 1, 1, 0], [1, 1, 0, 0], estimator="plugin", norm="euclidean")
+    with pytest.raises(ValueError, match="k-NN estimators"):
+        infomax.entropy([0, 1, 1], estimator="plugin", norm="euclidean")
+    assert "norm" not in infomax.mutual_info(x, y, estimator="gaussian").settings
+    # the extension checks the name too
+    from infomax import _native
+
+    with pytest.raises(ValueError, match='expected "max" or "euclidean"'):
+        _native.continuous_mi(x.reshape(-1, 1), y.reshape(-1, 1), "ksg", 3, "l1", 0, 0, None)
