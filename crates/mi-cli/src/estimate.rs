@@ -8,10 +8,14 @@
 //! 20 % and report the held-out estimate with `cap_nats`, what it cannot exceed (log batch for
 //! InfoNCE, ln of the held-out rows for the others); see `mi_experiments::neural_estimate`.
 //!
+//! `auto` (docs/estimator-bench.md) is the larger of the null-corrected copula-KSG and
+//! copula-Gaussian estimates; the JSON names the component that gave it and holds both.
+//!
 //! `--copula` replaces every column by the normal scores of its ranks first (MI is unchanged by
 //! the transform; k-NN and Gaussian estimates usually improve on skewed or heavy-tailed margins).
 //! `--permutations N` (k-NN and Gaussian estimators) adds a permutation test of I = 0: the p-value
 //! and the null-corrected estimate (the estimate minus the mean over N row shuffles of Y).
+use mi_estimators::auto::{auto_mi, AutoEstimate, AutoOptions, DEFAULT_AUTO_PERMUTATIONS};
 use mi_estimators::copula::normal_scores;
 use mi_estimators::gaussian::gaussian_mi_estimate_nats;
 use mi_estimators::interval::{subsample_interval, Interval, DEFAULT_SPLITS};
@@ -37,7 +41,8 @@ pub struct Args {
     /// the Frenzel–Pompe estimator).
     #[arg(long)]
     pub z: Option<PathBuf>,
-    /// ksg | ksg2 | gaussian | infonce | nwj | dv | mine | smile | js
+    /// ksg | ksg2 | gaussian | auto | infonce | nwj | dv | mine | smile | js. auto: the larger of
+    /// the null-corrected copula-KSG and copula-Gaussian estimates (docs/estimator-bench.md).
     #[arg(long, default_value = "ksg")]
     pub estimator: String,
     /// Neighbours for the k-NN estimators.
@@ -54,7 +59,8 @@ pub struct Args {
     /// Rank-transform every column to normal scores before estimating (a copula estimate).
     #[arg(long)]
     pub copula: bool,
-    /// k-NN and Gaussian estimators: shuffle Y this many times for a permutation test of I = 0.
+    /// k-NN, Gaussian and auto estimators: shuffle Y this many times for a permutation test of
+    /// I = 0 (auto: for its null correction, default 10).
     #[arg(long, default_value_t = 0)]
     pub permutations: usize,
     /// k-NN and Gaussian estimators: a confidence interval at this level (e.g. 0.95), from random
@@ -89,6 +95,9 @@ pub struct Report {
     /// the permutation test (with `--permutations N`, N > 0)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub permutation: Option<PermutationReport>,
+    /// the components of an `auto` estimate and which one gave it
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto: Option<AutoEstimate>,
     /// the confidence interval (with `--ci LEVEL`)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<Interval>,
@@ -139,6 +148,7 @@ pub struct PermutationReport {
 enum Which {
     Ksg(KsgAlgorithm),
     Gaussian,
+    Auto,
     Neural(Bound, NeuralCritic),
 }
 
@@ -147,6 +157,7 @@ fn which(args: &Args) -> anyhow::Result<Which> {
         "ksg" => Ok(Which::Ksg(KsgAlgorithm::One)),
         "ksg2" => Ok(Which::Ksg(KsgAlgorithm::Two)),
         "gaussian" => Ok(Which::Gaussian),
+        "auto" => Ok(Which::Auto),
         n => match n.parse::<Bound>().ok().filter(|b| neural_estimate::trainable(*b)) {
             Some(bound) => {
                 let critic = NeuralCritic::named(&args.critic).ok_or_else(|| {
@@ -155,7 +166,7 @@ fn which(args: &Args) -> anyhow::Result<Which> {
                 Ok(Which::Neural(bound, critic))
             }
             None => Err(crate::input_error(format!(
-                "unknown estimator '{n}': expected ksg, ksg2, gaussian, infonce, nwj, dv, mine, smile or js"
+                "unknown estimator '{n}': expected ksg, ksg2, gaussian, auto, infonce, nwj, dv, mine, smile or js"
             ))),
         },
     }
@@ -177,6 +188,11 @@ fn check_options(args: &Args, kind: &Which) -> anyhow::Result<()> {
     if args.z.is_some() && args.permutations > 0 {
         return Err(crate::input_error(
             "--permutations with --z: shuffling Y would also break its dependence on Z, so it does not test I(X; Y | Z) = 0; drop one of them",
+        ));
+    }
+    if matches!(kind, Which::Auto) && args.ci.is_some() {
+        return Err(crate::input_error(
+            "--ci is not available for auto (which of its components gives the answer can change between the halves an interval is built from); drop --ci, or ask for an interval of one estimator: --estimator ksg|gaussian --copula --ci LEVEL",
         ));
     }
     if args.ci.is_some() && (neural || args.z.is_some()) {
@@ -240,6 +256,7 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
         mi_bits: f64::NAN,
         copula: args.copula,
         permutation: None,
+        auto: None,
         interval: None,
         n,
         dx: x.ncols(),
@@ -269,6 +286,16 @@ pub fn estimate(args: &Args) -> anyhow::Result<Report> {
             (report.k, report.jitter) = (Some(args.k), Some(JITTER_SCALE));
         }
         Which::Gaussian => (report.mi_nats, report.permutation, report.interval) = tested(args, &x, &y, gaussian_mi_estimate_nats)?,
+        Which::Auto => {
+            let permutations = if args.permutations > 0 { args.permutations } else { DEFAULT_AUTO_PERMUTATIONS };
+            let opts = AutoOptions { k: args.k, permutations, seed: args.seed, jitter_scale: JITTER_SCALE };
+            if args.k == 0 || args.k >= n {
+                return Err(crate::input_error(format!("--k {} is invalid for {n} samples: need 1 ≤ k < n", args.k)));
+            }
+            let a = auto_mi(&x.view(), &y.view(), &opts).map_err(crate::input_error)?;
+            (report.mi_nats, report.copula, report.k, report.jitter) = (a.mi_nats, true, Some(args.k), Some(JITTER_SCALE));
+            report.auto = Some(a);
+        }
         Which::Neural(bound, critic) => neural(args, bound, critic, &x, &y, &mut report)?,
     }
     report.mi_bits = report.mi_nats / std::f64::consts::LN_2;
@@ -349,7 +376,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             _ => String::new(),
         };
         let (value, unit, scale) = if args.bits { (r.mi_bits, "bits", 1.0 / std::f64::consts::LN_2) } else { (r.mi_nats, "nats", 1.0) };
-        let copula = if r.copula { ", copula" } else { "" };
+        let copula = match &r.auto {
+            Some(a) => format!(": {} (null-corrected, {})", a.chosen, a.components.iter().map(|c| format!("{} {:.4}", c.estimator, c.null_corrected_nats * scale)).collect::<Vec<_>>().join(", ")),
+            None if r.copula => ", copula".into(),
+            None => String::new(),
+        };
         let test = r
             .permutation
             .as_ref()
@@ -472,6 +503,32 @@ mod tests {
         n.permutations = 5;
         let e = estimate(&n).unwrap_err();
         assert!(is_input_error(&e) && e.to_string().contains("ksg"), "{e}");
+    }
+
+    #[test]
+    fn auto_reports_its_components_and_refuses_what_it_cannot_do() {
+        let d = Dir::new("auto");
+        let task = mi_estimators::tasks::find("student-2x2-df1").unwrap();
+        let (x, y) = task.sample(2_000, 5);
+        let (px, py) = (d.0.join("x.npy"), d.0.join("y.npy"));
+        mi_data::array_file::write_npy_f64(&px, &x).unwrap();
+        mi_data::array_file::write_npy_f64(&py, &y).unwrap();
+        let mut a = args(px.clone(), py.clone(), "auto", 3);
+        let r = estimate(&a).unwrap();
+        let auto = r.auto.clone().unwrap();
+        assert_eq!(auto.components.len(), 2);
+        assert_eq!(auto.components.iter().find(|c| c.estimator == auto.chosen).unwrap().null_corrected_nats, r.mi_nats);
+        assert!(r.copula && (r.mi_nats - task.true_mi_nats()).abs() < 0.1, "{r:?}");
+        let json = serde_json::to_value(&r).unwrap();
+        assert!(json["auto"]["chosen"].is_string() && json["auto"]["components"][1]["null_mean_nats"].is_number());
+        a.permutations = 3;
+        assert!(estimate(&a).unwrap().auto.is_some());
+        a.ci = Some(0.9);
+        let e = estimate(&a).unwrap_err();
+        assert!(is_input_error(&e) && e.to_string().contains("--ci"), "{e}");
+        a.ci = None;
+        a.z = Some(px);
+        assert!(is_input_error(&estimate(&a).unwrap_err()));
     }
 
     #[test]
