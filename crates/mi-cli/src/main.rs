@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod bench;
+mod bench_estimators;
 mod estimate;
 mod probe;
 mod reproduce;

@@ -29,7 +29,7 @@ use std::path::PathBuf;
 /// Scale of the tie-breaking jitter the k-NN estimators get (after standardisation).
 pub const JITTER_SCALE: f64 = 1e-10;
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// Samples of X: .npy ([n] or [n, d]; f32, f64 or integer) or .csv (numeric, optional header).
     #[arg(long)]
@@ -79,6 +79,30 @@ pub struct Args {
     /// Neural estimators: cpu | cuda | auto.
     #[arg(long, default_value = "cpu")]
     pub device: String,
+}
+
+impl Args {
+    /// The command line's defaults with this estimator and no files (for callers that hold the
+    /// data in memory: [`estimate_arrays`]).
+    pub fn defaults(estimator: &str) -> Args {
+        Args {
+            x: PathBuf::new(),
+            y: PathBuf::new(),
+            z: None,
+            estimator: estimator.into(),
+            k: 3,
+            seed: 0,
+            json: true,
+            bits: false,
+            copula: false,
+            permutations: 0,
+            ci: None,
+            critic: "separable".into(),
+            steps: 5_000,
+            batch: 128,
+            device: "cpu".into(),
+        }
+    }
 }
 
 /// What `estimate` found.
@@ -176,6 +200,11 @@ fn read(path: &std::path::Path, which: &str) -> anyhow::Result<Array2<f64>> {
     mi_data::array_file::read_matrix(path).map_err(|e| crate::input_error(format!("--{which}: {e}")))
 }
 
+/// Checks the estimator's name and the option combination without reading any data.
+pub fn check_estimator(args: &Args) -> anyhow::Result<()> {
+    check_options(args, &which(args)?)
+}
+
 /// Refuses option combinations that do not make sense, before any file is read.
 fn check_options(args: &Args, kind: &Which) -> anyhow::Result<()> {
     let neural = matches!(kind, Which::Neural(..));
@@ -221,6 +250,10 @@ fn read_inputs(args: &Args) -> anyhow::Result<Inputs> {
     let x = read(&args.x, "x")?;
     let y = read(&args.y, "y")?;
     let z = args.z.as_ref().map(|p| read(p, "z")).transpose()?;
+    prepare_inputs(args, x, y, z)
+}
+
+fn prepare_inputs(args: &Args, x: Array2<f64>, y: Array2<f64>, z: Option<Array2<f64>>) -> anyhow::Result<Inputs> {
     let n = x.nrows();
     for (a, which) in std::iter::once((&y, "Y")).chain(z.as_ref().map(|z| (z, "Z"))) {
         if a.nrows() != n {
@@ -247,7 +280,17 @@ fn read_inputs(args: &Args) -> anyhow::Result<Inputs> {
 pub fn estimate(args: &Args) -> anyhow::Result<Report> {
     let kind = which(args)?;
     check_options(args, &kind)?;
-    let Inputs { x, y, z } = read_inputs(args)?;
+    estimate_inputs(args, kind, read_inputs(args)?)
+}
+
+/// [`estimate`] on data already in memory (`args.x`, `args.y` and `args.z` are not read; no Z).
+pub fn estimate_arrays(args: &Args, x: Array2<f64>, y: Array2<f64>) -> anyhow::Result<Report> {
+    let kind = which(args)?;
+    check_options(args, &kind)?;
+    estimate_inputs(args, kind, prepare_inputs(args, x, y, None)?)
+}
+
+fn estimate_inputs(args: &Args, kind: Which, Inputs { x, y, z }: Inputs) -> anyhow::Result<Report> {
     let n = x.nrows();
     let mut report = Report {
         estimator: args.estimator.clone(),
@@ -401,252 +444,4 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use mi_estimators::tasks::Task;
-
-    struct Dir(PathBuf);
-    impl Dir {
-        fn new(name: &str) -> Dir {
-            let d = std::env::temp_dir().join(format!("infomax-estimate-{name}-{}", std::process::id()));
-            std::fs::create_dir_all(&d).unwrap();
-            Dir(d)
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
-    fn args(x: PathBuf, y: PathBuf, estimator: &str, k: usize) -> Args {
-        Args {
-            x,
-            y,
-            z: None,
-            estimator: estimator.into(),
-            k,
-            seed: 0,
-            json: true,
-            bits: false,
-            copula: false,
-            permutations: 0,
-            ci: None,
-            critic: "separable".into(),
-            steps: 400,
-            batch: 64,
-            device: "cpu".into(),
-        }
-    }
-
-    fn is_input_error(e: &anyhow::Error) -> bool {
-        e.is::<crate::InputError>()
-    }
-
-    #[test]
-    fn estimates_a_bivariate_gaussian() {
-        let d = Dir::new("ok");
-        let (x, y) = Task::bivariate_gaussian(0.75).unwrap().sample(5_000, 1);
-        let (px, py) = (d.0.join("a.npy"), d.0.join("b.npy"));
-        mi_data::array_file::write_npy_f64(&px, &x).unwrap();
-        mi_data::array_file::write_npy_f64(&py, &y).unwrap();
-        let r = estimate(&args(px.clone(), py.clone(), "ksg", 3)).unwrap();
-        assert_eq!((r.n, r.dx, r.dy), (5_000, 1, 1));
-        assert!((r.mi_nats - 0.4133).abs() < 0.03, "{}", r.mi_nats);
-        let g = estimate(&args(px.clone(), py.clone(), "gaussian", 3)).unwrap();
-        assert!((g.mi_nats - 0.4133).abs() < 0.03, "{}", g.mi_nats);
-        let json = serde_json::to_value(&r).unwrap();
-        for key in ["estimator", "mi_nats", "n", "dx", "dy"] {
-            assert!(json.get(key).is_some(), "{key} missing");
-        }
-    }
-
-    #[test]
-    fn copula_bits_and_the_permutation_test() {
-        let d = Dir::new("copula");
-        // cubing X is a bijection of its margin: MI unchanged, and the copula estimate equals the
-        // plain one on the untransformed data exactly (the same ranks)
-        let (x, y) = Task::bivariate_gaussian(0.75).unwrap().sample(2_000, 3);
-        let (px, pxc, py) = (d.0.join("x.npy"), d.0.join("x3.npy"), d.0.join("y.npy"));
-        mi_data::array_file::write_npy_f64(&px, &x).unwrap();
-        mi_data::array_file::write_npy_f64(&pxc, &x.mapv(|v| v * v * v)).unwrap();
-        mi_data::array_file::write_npy_f64(&py, &y).unwrap();
-        let mut a = args(px.clone(), py.clone(), "gaussian", 3);
-        a.copula = true;
-        let plain_scores = estimate(&a).unwrap();
-        a.x = pxc.clone();
-        let cubed = estimate(&a).unwrap();
-        assert!(cubed.copula && (cubed.mi_nats - plain_scores.mi_nats).abs() < 1e-12, "{} {}", cubed.mi_nats, plain_scores.mi_nats);
-        assert!((cubed.mi_nats - 0.4133).abs() < 0.05, "{}", cubed.mi_nats);
-        assert!((cubed.mi_bits - cubed.mi_nats / std::f64::consts::LN_2).abs() < 1e-12);
-        // without the copula, the Gaussian estimator is misled by the cube
-        a.copula = false;
-        assert!(estimate(&a).unwrap().mi_nats < cubed.mi_nats - 0.05);
-        // dependent data: the smallest p-value 19 shuffles allow; independent data: a large one
-        let mut t = args(px.clone(), py.clone(), "ksg", 3);
-        t.permutations = 19;
-        let dep = estimate(&t).unwrap();
-        let p = dep.permutation.clone().unwrap();
-        assert_eq!((p.permutations, p.p_value), (19, 0.05));
-        assert!((p.null_corrected_nats - (dep.mi_nats - p.null_mean_nats)).abs() < 1e-12 && p.null_mean_nats.abs() < 0.05);
-        let json = serde_json::to_value(&dep).unwrap();
-        for key in ["mi_bits", "copula", "permutation"] {
-            assert!(json.get(key).is_some(), "{key} missing");
-        }
-        let (_, other) = Task::bivariate_gaussian(0.75).unwrap().sample(2_000, 99);
-        let pz = d.0.join("z.npy");
-        mi_data::array_file::write_npy_f64(&pz, &other).unwrap();
-        t.y = pz;
-        assert!(estimate(&t).unwrap().permutation.unwrap().p_value > 0.05);
-        // a permutation test of a neural estimator is refused with what to do instead
-        let mut n = args(px, py, "infonce", 3);
-        n.permutations = 5;
-        let e = estimate(&n).unwrap_err();
-        assert!(is_input_error(&e) && e.to_string().contains("ksg"), "{e}");
-    }
-
-    #[test]
-    fn auto_reports_its_components_and_refuses_what_it_cannot_do() {
-        let d = Dir::new("auto");
-        let task = mi_estimators::tasks::find("student-2x2-df1").unwrap();
-        let (x, y) = task.sample(2_000, 5);
-        let (px, py) = (d.0.join("x.npy"), d.0.join("y.npy"));
-        mi_data::array_file::write_npy_f64(&px, &x).unwrap();
-        mi_data::array_file::write_npy_f64(&py, &y).unwrap();
-        let mut a = args(px.clone(), py.clone(), "auto", 3);
-        let r = estimate(&a).unwrap();
-        let auto = r.auto.clone().unwrap();
-        assert_eq!(auto.components.len(), 2);
-        assert_eq!(auto.components.iter().find(|c| c.estimator == auto.chosen).unwrap().null_corrected_nats, r.mi_nats);
-        assert!(r.copula && (r.mi_nats - task.true_mi_nats()).abs() < 0.1, "{r:?}");
-        let json = serde_json::to_value(&r).unwrap();
-        assert!(json["auto"]["chosen"].is_string() && json["auto"]["components"][1]["null_mean_nats"].is_number());
-        a.permutations = 3;
-        assert!(estimate(&a).unwrap().auto.is_some());
-        a.ci = Some(0.9);
-        let e = estimate(&a).unwrap_err();
-        assert!(is_input_error(&e) && e.to_string().contains("--ci"), "{e}");
-        a.ci = None;
-        a.z = Some(px);
-        assert!(is_input_error(&estimate(&a).unwrap_err()));
-    }
-
-    #[test]
-    fn confidence_interval() {
-        let d = Dir::new("ci");
-        let (x, y) = Task::bivariate_gaussian(0.75).unwrap().sample(4_000, 5);
-        let (px, py) = (d.0.join("x.npy"), d.0.join("y.npy"));
-        mi_data::array_file::write_npy_f64(&px, &x).unwrap();
-        mi_data::array_file::write_npy_f64(&py, &y).unwrap();
-        let mut a = args(px.clone(), py.clone(), "ksg", 3);
-        let plain = estimate(&a).unwrap();
-        a.ci = Some(0.95);
-        a.permutations = 9;
-        let r = estimate(&a).unwrap();
-        let i = r.interval.clone().unwrap();
-        // the same estimate as without --ci, inside its interval, which holds the truth here
-        assert_eq!(r.mi_nats, plain.mi_nats);
-        assert!(i.lower_nats < r.mi_nats && r.mi_nats < i.upper_nats && i.lower_nats < 0.4133 && 0.4133 < i.upper_nats, "{i:?}");
-        assert!(r.permutation.is_some() && serde_json::to_value(&r).unwrap()["interval"]["level"] == 0.95);
-        for (est, level, z) in [("ksg", 1.5, false), ("ksg", 0.0, false), ("infonce", 0.9, false), ("ksg", 0.9, true)] {
-            let mut b = args(px.clone(), py.clone(), est, 3);
-            b.ci = Some(level);
-            b.z = z.then(|| py.clone());
-            let e = estimate(&b).unwrap_err();
-            assert!(is_input_error(&e) && e.to_string().contains("--ci"), "{est} {level} {z}: {e}");
-        }
-    }
-
-    #[test]
-    fn conditional_mi_with_z() {
-        let d = Dir::new("cmi");
-        // X → Z → Y: I(X; Y) > 0 but I(X; Y | Z) ≈ 0
-        let (x, z) = Task::bivariate_gaussian(0.8).unwrap().sample(3_000, 1);
-        let (noise, _) = Task::bivariate_gaussian(0.5).unwrap().sample(3_000, 2);
-        let y = &z + &noise;
-        let (px, py, pz) = (d.0.join("x.npy"), d.0.join("y.npy"), d.0.join("z.npy"));
-        for (p, a) in [(&px, &x), (&py, &y), (&pz, &z)] {
-            mi_data::array_file::write_npy_f64(p, a).unwrap();
-        }
-        let mut a = args(px.clone(), py.clone(), "ksg", 3);
-        let plain = estimate(&a).unwrap();
-        a.z = Some(pz.clone());
-        let cond = estimate(&a).unwrap();
-        assert!(plain.mi_nats > 0.15 && cond.mi_nats.abs() < 0.03 && cond.dz == Some(1), "{} {}", plain.mi_nats, cond.mi_nats);
-        assert!(serde_json::to_value(&cond).unwrap().get("dz").is_some());
-        // what --z cannot be combined with, and a Z of another length
-        for (est, perms) in [("gaussian", 0), ("ksg2", 0), ("ksg", 9)] {
-            let mut b = args(px.clone(), py.clone(), est, 3);
-            (b.z, b.permutations) = (Some(pz.clone()), perms);
-            let e = estimate(&b).unwrap_err();
-            assert!(is_input_error(&e), "{est} {perms}: {e}");
-        }
-        let short = d.0.join("short.npy");
-        mi_data::array_file::write_npy_f64(&short, &z.slice(ndarray::s![..100, ..]).to_owned()).unwrap();
-        a.z = Some(short);
-        let e = estimate(&a).unwrap_err();
-        assert!(is_input_error(&e) && e.to_string().contains("Z has 100"), "{e}");
-    }
-
-    #[test]
-    fn neural_estimators_report_their_cap_and_steps() {
-        let d = Dir::new("neural");
-        let (x, y) = Task::bivariate_gaussian(0.75).unwrap().sample(3_000, 2);
-        let (px, py) = (d.0.join("a.npy"), d.0.join("b.npy"));
-        mi_data::array_file::write_npy_f64(&px, &x).unwrap();
-        mi_data::array_file::write_npy_f64(&py, &y).unwrap();
-        let r = estimate(&args(px.clone(), py.clone(), "infonce", 3)).unwrap();
-        assert!((r.mi_nats - 0.4133).abs() < 0.1, "{}", r.mi_nats);
-        assert_eq!(r.cap_nats, Some(64f64.ln()));
-        assert!(r.steps.is_some_and(|s| (1..=400).contains(&s)));
-        let json = serde_json::to_value(&r).unwrap();
-        for key in ["estimator", "mi_nats", "n", "dx", "dy", "cap_nats", "steps"] {
-            assert!(json.get(key).is_some(), "{key} missing");
-        }
-        let mut concat = args(px.clone(), py.clone(), "js", 3);
-        concat.critic = "concat".into();
-        concat.steps = 100;
-        let c = estimate(&concat).unwrap();
-        assert_eq!(c.cap_kind, Some("log_held_out_samples"));
-        assert!(c.mi_nats.is_finite());
-        let mut bad = args(px.clone(), py.clone(), "nwj", 3);
-        bad.critic = "bilinear".into();
-        assert!(is_input_error(&estimate(&bad).unwrap_err()));
-        let mut big = args(px, py, "dv", 3);
-        big.batch = 5_000;
-        let e = estimate(&big).unwrap_err();
-        assert!(is_input_error(&e) && e.to_string().contains("--batch"), "{e}");
-    }
-
-    #[test]
-    fn bad_input_is_an_input_error() {
-        let d = Dir::new("bad");
-        let (x, y) = Task::bivariate_gaussian(0.5).unwrap().sample(10, 1);
-        let (px, py) = (d.0.join("x.npy"), d.0.join("y.npy"));
-        mi_data::array_file::write_npy_f64(&px, &x).unwrap();
-        mi_data::array_file::write_npy_f64(&py, &y.slice(ndarray::s![..9, ..]).to_owned()).unwrap();
-        let short = estimate(&args(px.clone(), py.clone(), "ksg", 3)).unwrap_err();
-        assert!(is_input_error(&short) && short.to_string().contains("rows"), "{short}");
-        let pyy = d.0.join("y2.npy");
-        mi_data::array_file::write_npy_f64(&pyy, &y).unwrap();
-        // 10 rows cannot hold a held-out batch of 64 for the neural estimators
-        for (est, k) in [("ksg", 10), ("ksg", 0), ("nope", 3), ("infonce", 3), ("mine", 3)] {
-            let e = estimate(&args(px.clone(), pyy.clone(), est, k)).unwrap_err();
-            assert!(is_input_error(&e), "{est} {k}: {e}");
-        }
-        let csv = d.0.join("t.csv");
-        std::fs::write(&csv, "a,b\n1,x\n").unwrap();
-        assert!(is_input_error(&estimate(&args(csv.clone(), pyy.clone(), "ksg", 3)).unwrap_err()));
-        let nan = d.0.join("n.csv");
-        std::fs::write(&nan, "1\nnan\n3\n").unwrap();
-        assert!(is_input_error(&estimate(&args(nan, pyy.clone(), "ksg", 1)).unwrap_err()));
-        let constant = d.0.join("c.csv");
-        std::fs::write(&constant, (0..10).map(|i| format!("{i},7\n")).collect::<String>()).unwrap();
-        let e = estimate(&args(constant, pyy.clone(), "ksg", 3)).unwrap_err();
-        assert!(is_input_error(&e) && e.to_string().contains("column 1 is constant"), "{e}");
-        let empty = d.0.join("e.csv");
-        std::fs::write(&empty, "").unwrap();
-        assert!(is_input_error(&estimate(&args(empty, pyy.clone(), "ksg", 1)).unwrap_err()));
-        assert!(is_input_error(&estimate(&args(d.0.join("missing.npy"), pyy, "ksg", 1)).unwrap_err()));
-    }
-}
+mod tests;
