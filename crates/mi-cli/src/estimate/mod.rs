@@ -1,6 +1,8 @@
-//! `infomax estimate`: I(X; Y) in nats from two data files with the same number of rows.
+//! `infomax estimate`: I(X; Y) in nats from two data files with the same number of rows, or from
+//! column groups of one table (`--data FILE --columns X;Y[;Z]`, see `columns.rs`).
 //!
-//! Estimators: `ksg` (KSG algorithm 1), `ksg2` (KSG algorithm 2), `gaussian` (Gaussian / CCA).
+//! Estimators: `ksg` (KSG algorithm 1), `ksg2` (KSG algorithm 2), `gaussian` (Gaussian / CCA),
+//! `plugin` and `miller-madow` (categorical data as integer codes, see `discrete.rs`).
 //! k-NN estimators standardise each column and add a 1e-10-scale Gaussian jitter seeded by
 //! `--seed` (as scikit-learn does) so that tied values cannot make the estimate depend on row order.
 //! The neural estimators (`infonce`, `nwj`, `dv`, `mine`, `smile`, `js`) train a critic
@@ -13,7 +15,7 @@
 //!
 //! `--copula` replaces every column by the normal scores of its ranks first (MI is unchanged by
 //! the transform; k-NN and Gaussian estimates usually improve on skewed or heavy-tailed margins).
-//! `--permutations N` (k-NN and Gaussian estimators) adds a permutation test of I = 0: the p-value
+//! `--permutations N` (k-NN, Gaussian and discrete estimators) adds a permutation test of I = 0: the p-value
 //! and the null-corrected estimate (the estimate minus the mean over N row shuffles of Y).
 use mi_estimators::auto::{auto_mi, AutoEstimate, AutoOptions, DEFAULT_AUTO_PERMUTATIONS};
 use mi_estimators::copula::normal_scores;
@@ -32,17 +34,26 @@ pub const JITTER_SCALE: f64 = 1e-10;
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// Samples of X: .npy ([n] or [n, d]; f32, f64 or integer) or .csv (numeric, optional header).
-    #[arg(long)]
-    pub x: PathBuf,
+    #[arg(long, required_unless_present = "data", conflicts_with = "data")]
+    pub x: Option<PathBuf>,
     /// Samples of Y, same number of rows as X.
-    #[arg(long)]
-    pub y: PathBuf,
+    #[arg(long, required_unless_present = "data", conflicts_with = "data")]
+    pub y: Option<PathBuf>,
+    /// One table (.npy or .csv) holding X, Y (and Z) as column groups: see --columns.
+    #[arg(long, requires = "columns")]
+    pub data: Option<PathBuf>,
+    /// With --data: X;Y or X;Y;Z, each a comma-separated list of 0-based column indices or CSV
+    /// header names, e.g. --columns "age,income;score".
+    #[arg(long, requires = "data")]
+    pub columns: Option<String>,
     /// Samples of Z, same number of rows: estimate the conditional I(X; Y | Z) instead (ksg only:
     /// the Frenzel–Pompe estimator).
     #[arg(long)]
     pub z: Option<PathBuf>,
-    /// ksg | ksg2 | gaussian | auto | infonce | nwj | dv | mine | smile | js. auto: the larger of
-    /// the null-corrected copula-KSG and copula-Gaussian estimates (docs/estimator-bench.md).
+    /// ksg | ksg2 | gaussian | auto | plugin | miller-madow | infonce | nwj | dv | mine | smile |
+    /// js. auto: the larger of the null-corrected copula-KSG and copula-Gaussian estimates
+    /// (docs/estimator-bench.md); plugin, miller-madow: categorical data (integer codes; a
+    /// multi-column X is one variable whose categories are its distinct rows).
     #[arg(long, default_value = "ksg")]
     pub estimator: String,
     /// Neighbours for the k-NN estimators.
@@ -86,8 +97,10 @@ impl Args {
     /// data in memory: [`estimate_arrays`]).
     pub fn defaults(estimator: &str) -> Args {
         Args {
-            x: PathBuf::new(),
-            y: PathBuf::new(),
+            x: None,
+            y: None,
+            data: None,
+            columns: None,
             z: None,
             estimator: estimator.into(),
             k: 3,
@@ -173,6 +186,8 @@ enum Which {
     Ksg(KsgAlgorithm),
     Gaussian,
     Auto,
+    /// plug-in (false) or Miller–Madow (true), on integer codes
+    Discrete(bool),
     Neural(Bound, NeuralCritic),
 }
 
@@ -182,6 +197,8 @@ fn which(args: &Args) -> anyhow::Result<Which> {
         "ksg2" => Ok(Which::Ksg(KsgAlgorithm::Two)),
         "gaussian" => Ok(Which::Gaussian),
         "auto" => Ok(Which::Auto),
+        "plugin" => Ok(Which::Discrete(false)),
+        "miller-madow" => Ok(Which::Discrete(true)),
         n => match n.parse::<Bound>().ok().filter(|b| neural_estimate::trainable(*b)) {
             Some(bound) => {
                 let critic = NeuralCritic::named(&args.critic).ok_or_else(|| {
@@ -190,7 +207,7 @@ fn which(args: &Args) -> anyhow::Result<Which> {
                 Ok(Which::Neural(bound, critic))
             }
             None => Err(crate::input_error(format!(
-                "unknown estimator '{n}': expected ksg, ksg2, gaussian, auto, infonce, nwj, dv, mine, smile or js"
+                "unknown estimator '{n}': expected ksg, ksg2, gaussian, auto, plugin, miller-madow, infonce, nwj, dv, mine, smile or js"
             ))),
         },
     }
@@ -205,26 +222,37 @@ pub fn check_estimator(args: &Args) -> anyhow::Result<()> {
     check_options(args, &which(args)?)
 }
 
+/// Whether Z is given (as a file, or as the third group of --columns).
+fn conditional(args: &Args) -> bool {
+    args.z.is_some() || args.columns.as_deref().is_some_and(|c| c.split(';').count() == 3)
+}
+
 /// Refuses option combinations that do not make sense, before any file is read.
 fn check_options(args: &Args, kind: &Which) -> anyhow::Result<()> {
     let neural = matches!(kind, Which::Neural(..));
-    if args.z.is_some() && !matches!(kind, Which::Ksg(KsgAlgorithm::One)) {
+    if conditional(args) && !matches!(kind, Which::Ksg(KsgAlgorithm::One)) {
         return Err(crate::input_error(format!(
             "--z (conditional MI) is estimated by ksg only (the Frenzel–Pompe estimator), not by {}; use --estimator ksg",
             args.estimator
         )));
     }
-    if args.z.is_some() && args.permutations > 0 {
+    if conditional(args) && args.permutations > 0 {
         return Err(crate::input_error(
             "--permutations with --z: shuffling Y would also break its dependence on Z, so it does not test I(X; Y | Z) = 0; drop one of them",
         ));
+    }
+    if matches!(kind, Which::Discrete(_)) && args.copula {
+        return Err(crate::input_error(format!(
+            "--copula with --estimator {}: the copula is for continuous data (categorical codes have no meaningful ranks); drop --copula",
+            args.estimator
+        )));
     }
     if matches!(kind, Which::Auto) && args.ci.is_some() {
         return Err(crate::input_error(
             "--ci is not available for auto (which of its components gives the answer can change between the halves an interval is built from); drop --ci, or ask for an interval of one estimator: --estimator ksg|gaussian --copula --ci LEVEL",
         ));
     }
-    if args.ci.is_some() && (neural || args.z.is_some()) {
+    if args.ci.is_some() && (neural || conditional(args)) {
         return Err(crate::input_error(
             "--ci is for the k-NN and Gaussian estimators of I(X; Y) (not yet with --z, nor for neural estimators, whose held-out estimate would need a retrained critic per half); drop --ci or use ksg, ksg2 or gaussian without --z",
         ));
@@ -247,8 +275,21 @@ struct Inputs {
 }
 
 fn read_inputs(args: &Args) -> anyhow::Result<Inputs> {
-    let x = read(&args.x, "x")?;
-    let y = read(&args.y, "y")?;
+    if let (Some(data), Some(spec)) = (&args.data, &args.columns) {
+        if args.z.is_some() {
+            return Err(crate::input_error("--z with --data: give Z as the third group of --columns (X;Y;Z) instead"));
+        }
+        let (table, header) = mi_data::array_file::read_table(data).map_err(|e| crate::input_error(format!("--data: {e}")))?;
+        let groups = columns::resolve(spec, table.ncols(), header.as_deref())?;
+        let mut g = groups.iter().map(|cols| columns::select(&table, cols));
+        let (x, y) = (g.next().expect("resolve gives 2 or 3 groups"), g.next().expect("resolve gives 2 or 3 groups"));
+        return prepare_inputs(args, x, y, g.next());
+    }
+    let (Some(px), Some(py)) = (&args.x, &args.y) else {
+        return Err(crate::input_error("give --x and --y (two files), or --data FILE --columns X;Y"));
+    };
+    let x = read(px, "x")?;
+    let y = read(py, "y")?;
     let z = args.z.as_ref().map(|p| read(p, "z")).transpose()?;
     prepare_inputs(args, x, y, z)
 }
@@ -329,6 +370,13 @@ fn estimate_inputs(args: &Args, kind: Which, Inputs { x, y, z }: Inputs) -> anyh
             (report.k, report.jitter) = (Some(args.k), Some(JITTER_SCALE));
         }
         Which::Gaussian => (report.mi_nats, report.permutation, report.interval) = tested(args, &x, &y, gaussian_mi_estimate_nats)?,
+        Which::Discrete(miller_madow) => {
+            discrete::check_integer_codes(&x.view(), "X", &args.estimator)?;
+            discrete::check_integer_codes(&y.view(), "Y", &args.estimator)?;
+            let mi = if miller_madow { mi_estimators::discrete::miller_madow_mi_nats } else { mi_estimators::discrete::plugin_mi_nats };
+            (report.mi_nats, report.permutation, report.interval) =
+                tested(args, &x, &y, |a, b| mi(&discrete::category_ids(a), &discrete::category_ids(b)))?;
+        }
         Which::Auto => {
             let permutations = if args.permutations > 0 { args.permutations } else { DEFAULT_AUTO_PERMUTATIONS };
             let opts = AutoOptions { k: args.k, permutations, seed: args.seed, jitter_scale: JITTER_SCALE };
@@ -445,3 +493,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests;
+
+mod columns;
+mod discrete;

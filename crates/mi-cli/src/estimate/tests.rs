@@ -16,7 +16,7 @@ impl Drop for Dir {
 }
 
 fn args(x: PathBuf, y: PathBuf, estimator: &str, k: usize) -> Args {
-    Args { x, y, k, steps: 400, batch: 64, ..Args::defaults(estimator) }
+    Args { x: Some(x), y: Some(y), k, steps: 400, batch: 64, ..Args::defaults(estimator) }
 }
 
 fn is_input_error(e: &anyhow::Error) -> bool {
@@ -54,7 +54,7 @@ fn copula_bits_and_the_permutation_test() {
     let mut a = args(px.clone(), py.clone(), "gaussian", 3);
     a.copula = true;
     let plain_scores = estimate(&a).unwrap();
-    a.x = pxc.clone();
+    a.x = Some(pxc.clone());
     let cubed = estimate(&a).unwrap();
     assert!(cubed.copula && (cubed.mi_nats - plain_scores.mi_nats).abs() < 1e-12, "{} {}", cubed.mi_nats, plain_scores.mi_nats);
     assert!((cubed.mi_nats - 0.4133).abs() < 0.05, "{}", cubed.mi_nats);
@@ -76,7 +76,7 @@ fn copula_bits_and_the_permutation_test() {
     let (_, other) = Task::bivariate_gaussian(0.75).unwrap().sample(2_000, 99);
     let pz = d.0.join("z.npy");
     mi_data::array_file::write_npy_f64(&pz, &other).unwrap();
-    t.y = pz;
+    t.y = Some(pz);
     assert!(estimate(&t).unwrap().permutation.unwrap().p_value > 0.05);
     // a permutation test of a neural estimator is refused with what to do instead
     let mut n = args(px, py, "infonce", 3);
@@ -228,4 +228,53 @@ fn bad_input_is_an_input_error() {
     std::fs::write(&empty, "").unwrap();
     assert!(is_input_error(&estimate(&args(empty, pyy.clone(), "ksg", 1)).unwrap_err()));
     assert!(is_input_error(&estimate(&args(d.0.join("missing.npy"), pyy, "ksg", 1)).unwrap_err()));
+}
+
+#[test]
+fn columns_of_one_table_and_categorical_estimators() {
+    let d = Dir::new("table");
+    let (x, y) = Task::bivariate_gaussian(0.75).unwrap().sample(1_000, 2);
+    let csv = d.0.join("t.csv");
+    let mut text = String::from("noise,x,y\n");
+    for i in 0..x.nrows() {
+        text += &format!("{},{},{}\n", (i % 7) as f64, x[[i, 0]], y[[i, 0]]);
+    }
+    std::fs::write(&csv, text).unwrap();
+    let (px, py) = (d.0.join("x.npy"), d.0.join("y.npy"));
+    mi_data::array_file::write_npy_f64(&px, &x).unwrap();
+    mi_data::array_file::write_npy_f64(&py, &y).unwrap();
+    let from_files = estimate(&args(px, py, "ksg", 3)).unwrap().mi_nats;
+    let table = |spec: &str, estimator: &str| Args { x: None, y: None, data: Some(csv.clone()), columns: Some(spec.into()), ..Args::defaults(estimator) };
+    // by name and by index, the same numbers as two files (the CSV holds the values exactly)
+    let by_name = estimate(&table("x;y", "ksg")).unwrap().mi_nats;
+    assert!((by_name - from_files).abs() < 1e-12 && (estimate(&table("1;2", "ksg")).unwrap().mi_nats - by_name).abs() < 1e-12);
+    // a third group is Z: I(X; Y | noise) ≈ I(X; Y) here
+    let cmi = estimate(&table("x;y;noise", "ksg")).unwrap();
+    assert_eq!(cmi.dz, Some(1));
+    assert!((cmi.mi_nats - by_name).abs() < 0.08, "{} vs {by_name}", cmi.mi_nats);
+    assert!(is_input_error(&estimate(&table("x;y;noise", "gaussian")).unwrap_err()), "Z is for ksg only");
+    assert!(estimate(&table("x;nope", "ksg")).unwrap_err().to_string().contains("noise, x, y"));
+    // categorical: noise (7 codes) against a code derived from it, and against itself shifted
+    let cat = d.0.join("c.csv");
+    let mut text = String::new();
+    for i in 0..700 {
+        text += &format!("{},{},{}\n", i % 7, (i % 7) / 2, i % 5);
+    }
+    std::fs::write(&cat, text).unwrap();
+    let cats = |spec: &str, estimator: &str| Args { x: None, y: None, data: Some(cat.clone()), columns: Some(spec.into()), ..Args::defaults(estimator) };
+    // Y = ⌊X / 2⌋ takes 4 values with probabilities 2/7, 2/7, 2/7, 1/7: I = H(Y)
+    let h_y = -(3.0 * (2.0f64 / 7.0) * (2.0f64 / 7.0).ln() + (1.0 / 7.0) * (1.0f64 / 7.0).ln());
+    assert!((estimate(&cats("0;1", "plugin")).unwrap().mi_nats - h_y).abs() < 1e-12);
+    let mm = estimate(&cats("0;1", "miller-madow")).unwrap().mi_nats;
+    assert!(mm > 0.0 && (mm - h_y).abs() < 0.01, "{mm}");
+    // i mod 7 and i mod 5 are independent over 700 rows (every pair 20 times): plug-in is exactly 0
+    assert!(estimate(&cats("0;2", "plugin")).unwrap().mi_nats.abs() < 1e-12);
+    let mut p = cats("0;1", "plugin");
+    p.permutations = 19;
+    assert_eq!(estimate(&p).unwrap().permutation.unwrap().p_value, 0.05);
+    let e = estimate(&table("x;y", "plugin")).unwrap_err();
+    assert!(is_input_error(&e) && e.to_string().contains("integer codes"), "{e}");
+    let mut c = cats("0;1", "plugin");
+    c.copula = true;
+    assert!(is_input_error(&estimate(&c).unwrap_err()));
 }
