@@ -24,7 +24,7 @@ use mi_estimators::interval::{subsample_interval, Interval, DEFAULT_SPLITS};
 use mi_estimators::permutation::permutation_test;
 use mi_estimators::knn::{ksg_cmi_nats, ksg_mi_nats, Jitter, KnnOptions, KsgAlgorithm};
 use mi_estimators::bounds::Bound;
-use mi_experiments::neural_estimate::{self, NeuralCritic, NeuralOptions};
+use mi_experiments::neural_estimate::{self, NeuralCritic};
 use ndarray::{Array2, ArrayView2};
 use std::path::PathBuf;
 
@@ -87,6 +87,10 @@ pub struct Args {
     /// Neural estimators: pairs per batch (InfoNCE cannot exceed log batch).
     #[arg(long, default_value_t = 128)]
     pub batch: usize,
+    /// Neural estimators: train this many critics (seeds --seed, --seed + 1, …) and report the
+    /// median held-out estimate with the spread (default 3).
+    #[arg(long)]
+    pub seeds: Option<usize>,
     /// Neural estimators: cpu | cuda | auto.
     #[arg(long, default_value = "cpu")]
     pub device: String,
@@ -114,6 +118,7 @@ impl Args {
             steps: 5_000,
             batch: 128,
             device: "cpu".into(),
+            seeds: None,
         }
     }
 }
@@ -169,6 +174,15 @@ pub struct Report {
     pub batch: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub critic: Option<String>,
+    /// one entry per trained critic (neural estimators only)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub neural_runs: Option<Vec<neural::NeuralRun>>,
+    /// smallest and largest held-out estimate over the seeds (neural estimators only)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed_range_nats: Option<(f64, f64)>,
+    /// reasons not to take the number at face value (an estimate ≤ 0, at the cap, unstable)
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// The permutation test of I = 0 as `estimate` reports it.
@@ -256,6 +270,15 @@ fn check_options(args: &Args, kind: &Which) -> anyhow::Result<()> {
         return Err(crate::input_error(
             "--ci is for the k-NN and Gaussian estimators of I(X; Y) (not yet with --z, nor for neural estimators, whose held-out estimate would need a retrained critic per half); drop --ci or use ksg, ksg2 or gaussian without --z",
         ));
+    }
+    if args.seeds.is_some_and(|s| s != 1) && !neural {
+        return Err(crate::input_error(format!(
+            "--seeds is for the neural estimators (one critic per seed); {} has no training to repeat: drop --seeds",
+            args.estimator
+        )));
+    }
+    if args.seeds == Some(0) {
+        return Err(crate::input_error("--seeds 0: train at least one critic"));
     }
     if args.permutations > 0 && neural {
         return Err(crate::input_error(format!(
@@ -356,6 +379,9 @@ fn estimate_inputs(args: &Args, kind: Which, Inputs { x, y, z }: Inputs) -> anyh
         n_held_out: None,
         batch: None,
         critic: None,
+        neural_runs: None,
+        seed_range_nats: None,
+        warnings: vec![],
     };
     match kind {
         Which::Ksg(alg) => {
@@ -387,40 +413,16 @@ fn estimate_inputs(args: &Args, kind: Which, Inputs { x, y, z }: Inputs) -> anyh
             (report.mi_nats, report.copula, report.k, report.jitter) = (a.mi_nats, true, Some(args.k), Some(JITTER_SCALE));
             report.auto = Some(a);
         }
-        Which::Neural(bound, critic) => neural(args, bound, critic, &x, &y, &mut report)?,
+        Which::Neural(bound, critic) => neural::estimate(args, bound, critic, &x, &y, &mut report)?,
+    }
+    if report.mi_nats <= 0.0 && report.warnings.is_empty() {
+        report.warnings.push(format!(
+            "the estimate is {:.4} nats, ≤ 0: MI is never negative, so this is the estimator's bias or noise around a small value; it is not evidence that I = 0 (use --permutations for a test)",
+            report.mi_nats
+        ));
     }
     report.mi_bits = report.mi_nats / std::f64::consts::LN_2;
     Ok(report)
-}
-
-/// A neural estimate: a critic trained on 80 % of the rows, its held-out value and cap.
-fn neural(args: &Args, bound: Bound, critic: NeuralCritic, x: &Array2<f64>, y: &Array2<f64>, report: &mut Report) -> anyhow::Result<()> {
-    let choice: mi_torch::DeviceChoice = args.device.parse().map_err(crate::input_error)?;
-    let device = mi_torch::resolve_device(choice).map_err(crate::input_error)?;
-    let opts = NeuralOptions { bound, critic, batch: args.batch, max_steps: args.steps, seed: args.seed, device, ..Default::default() };
-    let show = !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let mut progress = |step: usize, held: f64| {
-        if show {
-            eprint!("\r  step {step}/{}: held-out estimate {held:.4} nats   ", args.steps);
-        }
-    };
-    let r = neural_estimate::estimate(&x.view(), &y.view(), &opts, &mut progress).map_err(|e| match e {
-        mi_train::ExperimentError::Invalid(m) => crate::input_error(m),
-        other => anyhow::Error::new(other),
-    })?;
-    if show {
-        eprintln!();
-    }
-    report.mi_nats = r.mi_nats;
-    report.cap_nats = Some(r.cap_nats);
-    report.cap_kind = Some(r.cap_kind);
-    report.steps = Some(r.steps);
-    report.best_step = Some(r.best_step);
-    report.n_train = Some(r.n_train);
-    report.n_held_out = Some(r.n_held_out);
-    report.batch = Some(r.batch);
-    report.critic = Some(args.critic.clone());
-    Ok(())
 }
 
 /// The estimate on (x, y), with the permutation test and the interval when `--permutations` and
@@ -458,9 +460,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string(&r)?);
     } else {
         let k = r.k.map(|k| format!(", k = {k}")).unwrap_or_default();
+        let seeds = match (&r.neural_runs, r.seed_range_nats) {
+            (Some(runs), Some((lo, hi))) if runs.len() > 1 => format!("; median of {} critics (range {lo:.4} to {hi:.4} nats)", runs.len()),
+            _ => String::new(),
+        };
         let cap = match (r.cap_nats, r.steps) {
             (Some(c), Some(s)) => format!(
-                "; held-out estimate after {s} steps (best at {}), cannot exceed {c:.4} nats ({})",
+                "{seeds}; held-out estimate after {s} steps (best at {}), cannot exceed {c:.4} nats ({})",
                 r.best_step.unwrap_or(s),
                 if r.cap_kind == Some("log_batch") { "log batch" } else { "ln of the held-out rows" }
             ),
@@ -487,6 +493,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .map(|i| format!(" [{:.4}, {:.4}] ({:.0} % interval, {} splits into halves)", i.lower_nats * scale, i.upper_nats * scale, i.level * 100.0, i.splits))
             .unwrap_or_default();
         println!("{what} ≈ {value:.4} {unit}{ci} ({}{copula}{k}, n = {}, dx = {}, dy = {}{dz}{cap}{test})", r.estimator, r.n, r.dx, r.dy);
+        for w in &r.warnings {
+            eprintln!("warning: {w}");
+        }
     }
     Ok(())
 }
@@ -495,4 +504,5 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 mod tests;
 
 mod columns;
+mod neural;
 mod discrete;

@@ -180,12 +180,24 @@ fn neural_estimators_report_their_cap_and_steps() {
     assert_eq!(r.cap_nats, Some(64f64.ln()));
     assert!(r.steps.is_some_and(|s| (1..=400).contains(&s)));
     let json = serde_json::to_value(&r).unwrap();
-    for key in ["estimator", "mi_nats", "n", "dx", "dy", "cap_nats", "steps"] {
+    for key in ["estimator", "mi_nats", "n", "dx", "dy", "cap_nats", "steps", "neural_runs", "seed_range_nats"] {
         assert!(json.get(key).is_some(), "{key} missing");
     }
+    // three critics by default (seeds 0, 1, 2); the reported value is their median
+    let runs = r.neural_runs.clone().unwrap();
+    assert_eq!(runs.iter().map(|r| r.seed).collect::<Vec<_>>(), vec![0, 1, 2]);
+    let mut v: Vec<f64> = runs.iter().map(|r| r.mi_nats).collect();
+    v.sort_by(f64::total_cmp);
+    assert_eq!(r.mi_nats, v[1]);
+    assert_eq!(r.seed_range_nats, Some((v[0], v[2])));
+    assert!(runs.iter().all(|r| r.held_out_standard_error_nats > 0.0 && r.held_out_standard_error_nats < 0.1), "{runs:?}");
+    let mut ksg_seeds = args(px.clone(), py.clone(), "ksg", 3);
+    ksg_seeds.seeds = Some(3);
+    assert!(is_input_error(&estimate(&ksg_seeds).unwrap_err()));
     let mut concat = args(px.clone(), py.clone(), "js", 3);
     concat.critic = "concat".into();
     concat.steps = 100;
+    concat.seeds = Some(1);
     let c = estimate(&concat).unwrap();
     assert_eq!(c.cap_kind, Some("log_held_out_samples"));
     assert!(c.mi_nats.is_finite());
