@@ -33,6 +33,8 @@
 //!   additive-noise bases under MI-preserving maps): the 15-task suite and the 40-task benchmark.
 //! * [`auto`]: the estimate when the estimator is not known in advance — the larger of the
 //!   null-corrected copula-KSG and copula-Gaussian estimates (a rule fixed before benchmarking).
+//! * [`mixed`]: k-NN MI for categorical–continuous (Ross 2014) and mixed discrete–continuous data
+//!   (Gao et al. 2017).
 //! * [`copula`], [`permutation`], [`interval`]: rank → normal scores, permutation tests of I = 0,
 //!   subsampling intervals.
 //! * [`special`]: digamma, ln Γ, log-sum-exp, softplus, erf and Φ.
@@ -48,6 +50,7 @@ mod error;
 pub mod gaussian;
 pub mod interval;
 pub mod knn;
+pub mod mixed;
 pub mod permutation;
 pub mod special;
 pub mod tasks;

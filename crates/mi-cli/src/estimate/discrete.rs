@@ -1,43 +1,49 @@
-//! The plug-in and Miller–Madow estimators for categorical data: every value of X and Y must be
-//! an integer code; a multi-column X (or Y) is one categorical variable whose categories are the
-//! distinct rows.
+//! Categorical and mixed data: the plug-in and Miller–Madow estimators (every value of X and Y an
+//! integer code; a multi-column X is one variable whose categories are its distinct rows) and
+//! `--discrete x|y|both` for KSG (`mi_estimators::mixed`: Ross's estimator with one categorical
+//! side, Gao et al.'s mixed KSG when either side mixes point masses and continuous values).
+use mi_estimators::mixed::{category_ids, discrete_continuous_mi_nats, mixed_ksg_mi_nats};
 use ndarray::ArrayView2;
-use std::collections::HashMap;
 
-/// Refuses non-integer values with where the first one is.
-pub fn check_integer_codes(a: &ArrayView2<f64>, which: &str, estimator: &str) -> anyhow::Result<()> {
-    match a.indexed_iter().find(|(_, v)| v.fract() != 0.0 || v.abs() > 9.0e15) {
-        Some(((r, c), v)) => Err(crate::input_error(format!(
-            "--estimator {estimator} takes categorical data (integer codes), but {which} has {v} at row {r}, column {c}; encode categories as integers, or use ksg/gaussian/auto for continuous data"
-        ))),
-        None => Ok(()),
+/// Which side of a `--discrete` estimate is categorical.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiscreteSide {
+    X,
+    Y,
+    Both,
+}
+
+pub fn side(name: &str) -> anyhow::Result<DiscreteSide> {
+    match name {
+        "x" => Ok(DiscreteSide::X),
+        "y" => Ok(DiscreteSide::Y),
+        "both" => Ok(DiscreteSide::Both),
+        other => Err(crate::input_error(format!("--discrete {other}: expected x (X categorical, Y continuous), y, or both (either may mix point masses and continuous values)"))),
     }
 }
 
-/// One category id per row: rows with equal values share an id.
-pub fn category_ids(a: &ArrayView2<f64>) -> Vec<i64> {
-    let mut ids: HashMap<Vec<i64>, i64> = HashMap::new();
-    a.rows()
-        .into_iter()
-        .map(|row| {
-            let key: Vec<i64> = row.iter().map(|&v| v as i64).collect();
-            let next = ids.len() as i64;
-            *ids.entry(key).or_insert(next)
-        })
-        .collect()
+/// Checks that `a` holds integer codes, naming the variable and the estimator in the error.
+pub fn check_codes(a: &ArrayView2<f64>, which: &str, what: &str) -> anyhow::Result<()> {
+    category_ids(a).map(|_| ()).map_err(|e| {
+        crate::input_error(format!("{what} takes categorical data (integer codes) for {which}, but: {e}; encode categories as integers, or use ksg/gaussian/auto for continuous data"))
+    })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ndarray::array;
+/// The `--discrete` KSG estimate on (x, y).
+pub fn mixed_mi(side: DiscreteSide, k: usize, x: &ArrayView2<f64>, y: &ArrayView2<f64>) -> mi_estimators::Result<f64> {
+    match side {
+        DiscreteSide::X => discrete_continuous_mi_nats(&category_ids(x)?, y, k),
+        DiscreteSide::Y => discrete_continuous_mi_nats(&category_ids(y)?, x, k),
+        DiscreteSide::Both => mixed_ksg_mi_nats(x, y, k),
+    }
+}
 
-    #[test]
-    fn rows_become_categories_and_fractions_are_refused() {
-        let a = array![[1.0, 2.0], [1.0, 3.0], [1.0, 2.0], [-4.0, 0.0]];
-        assert_eq!(category_ids(&a.view()), vec![0, 1, 0, 2]);
-        assert!(check_integer_codes(&a.view(), "X", "plugin").is_ok());
-        let e = check_integer_codes(&array![[1.0], [0.5]].view(), "Y", "plugin").unwrap_err();
-        assert!(e.is::<crate::InputError>() && e.to_string().contains("row 1, column 0"), "{e}");
+/// The plug-in (or Miller–Madow) estimate on integer codes.
+pub fn categorical_mi(miller_madow: bool, x: &ArrayView2<f64>, y: &ArrayView2<f64>) -> mi_estimators::Result<f64> {
+    let (a, b) = (category_ids(x)?, category_ids(y)?);
+    if miller_madow {
+        mi_estimators::discrete::miller_madow_mi_nats(&a, &b)
+    } else {
+        mi_estimators::discrete::plugin_mi_nats(&a, &b)
     }
 }

@@ -87,6 +87,11 @@ pub struct Args {
     /// Neural estimators: pairs per batch (InfoNCE cannot exceed log batch).
     #[arg(long, default_value_t = 128)]
     pub batch: usize,
+    /// ksg only: x (X categorical, Y continuous: Ross's k-NN estimator), y (the other way round)
+    /// or both (either variable may mix point masses and continuous values: Gao et al.'s mixed
+    /// KSG). Categorical values are integer codes.
+    #[arg(long)]
+    pub discrete: Option<String>,
     /// Neural estimators: train this many critics (seeds --seed, --seed + 1, …) and report the
     /// median held-out estimate with the spread (default 3).
     #[arg(long)]
@@ -119,6 +124,7 @@ impl Args {
             batch: 128,
             device: "cpu".into(),
             seeds: None,
+            discrete: None,
         }
     }
 }
@@ -255,6 +261,14 @@ fn check_options(args: &Args, kind: &Which) -> anyhow::Result<()> {
             "--permutations with --z: shuffling Y would also break its dependence on Z, so it does not test I(X; Y | Z) = 0; drop one of them",
         ));
     }
+    if args.discrete.is_some() && (!matches!(kind, Which::Ksg(KsgAlgorithm::One)) || args.copula || conditional(args)) {
+        return Err(crate::input_error(
+            "--discrete is for --estimator ksg on I(X; Y), without --copula (ranks would turn codes into non-integers) and without Z; drop one of them",
+        ));
+    }
+    if let Some(d) = &args.discrete {
+        discrete::side(d)?;
+    }
     if matches!(kind, Which::Discrete(_)) && args.copula {
         return Err(crate::input_error(format!(
             "--copula with --estimator {}: the copula is for continuous data (categorical codes have no meaningful ranks); drop --copula",
@@ -389,19 +403,27 @@ fn estimate_inputs(args: &Args, kind: Which, Inputs { x, y, z }: Inputs) -> anyh
                 return Err(crate::input_error(format!("--k {} is invalid for {n} samples: need 1 ≤ k < n", args.k)));
             }
             let opts = KnnOptions { jitter: Some(Jitter { scale: JITTER_SCALE, seed: args.seed }), ..KnnOptions::with_k(args.k) };
-            (report.mi_nats, report.permutation, report.interval) = match &z {
-                Some(z) => (ksg_cmi_nats(&x.view(), &y.view(), &z.view(), &opts).map_err(crate::input_error)?, None, None),
-                None => tested(args, &x, &y, |a, b| ksg_mi_nats(a, b, alg, &opts))?,
+            (report.mi_nats, report.permutation, report.interval) = match (&z, args.discrete.as_deref()) {
+                (Some(z), _) => (ksg_cmi_nats(&x.view(), &y.view(), &z.view(), &opts).map_err(crate::input_error)?, None, None),
+                (None, Some(side)) => {
+                    let side = discrete::side(side)?;
+                    for (a, which, s) in [(&x, "X", discrete::DiscreteSide::X), (&y, "Y", discrete::DiscreteSide::Y)] {
+                        if side == s {
+                            discrete::check_codes(&a.view(), which, &format!("--discrete {}", args.discrete.as_deref().unwrap_or("")))?;
+                        }
+                    }
+                    tested(args, &x, &y, |a, b| discrete::mixed_mi(side, args.k, a, b))?
+                }
+                (None, None) => tested(args, &x, &y, |a, b| ksg_mi_nats(a, b, alg, &opts))?,
             };
             (report.k, report.jitter) = (Some(args.k), Some(JITTER_SCALE));
         }
         Which::Gaussian => (report.mi_nats, report.permutation, report.interval) = tested(args, &x, &y, gaussian_mi_estimate_nats)?,
         Which::Discrete(miller_madow) => {
-            discrete::check_integer_codes(&x.view(), "X", &args.estimator)?;
-            discrete::check_integer_codes(&y.view(), "Y", &args.estimator)?;
-            let mi = if miller_madow { mi_estimators::discrete::miller_madow_mi_nats } else { mi_estimators::discrete::plugin_mi_nats };
-            (report.mi_nats, report.permutation, report.interval) =
-                tested(args, &x, &y, |a, b| mi(&discrete::category_ids(a), &discrete::category_ids(b)))?;
+            let what = format!("--estimator {}", args.estimator);
+            discrete::check_codes(&x.view(), "X", &what)?;
+            discrete::check_codes(&y.view(), "Y", &what)?;
+            (report.mi_nats, report.permutation, report.interval) = tested(args, &x, &y, |a, b| discrete::categorical_mi(miller_madow, a, b))?;
         }
         Which::Auto => {
             let permutations = if args.permutations > 0 { args.permutations } else { DEFAULT_AUTO_PERMUTATIONS };

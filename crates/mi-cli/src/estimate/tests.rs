@@ -290,3 +290,28 @@ fn columns_of_one_table_and_categorical_estimators() {
     c.copula = true;
     assert!(is_input_error(&estimate(&c).unwrap_err()));
 }
+
+#[test]
+fn discrete_sides_use_the_mixed_estimators() {
+    let d = Dir::new("mixed");
+    // X ∈ {0, 1, 2}, Y = X + U(0, 1): disjoint supports, I = ln 3
+    let n = 1_500;
+    let x = Array2::from_shape_fn((n, 1), |(i, _)| (i % 3) as f64);
+    let y = Array2::from_shape_fn((n, 1), |(i, _)| (i % 3) as f64 + ((i * 7919) % 1000) as f64 / 1000.0);
+    let (px, py) = (d.0.join("x.npy"), d.0.join("y.npy"));
+    mi_data::array_file::write_npy_f64(&px, &x).unwrap();
+    mi_data::array_file::write_npy_f64(&py, &y).unwrap();
+    let with = |side: &str, a: &PathBuf, b: &PathBuf| Args { discrete: Some(side.into()), ..args(a.clone(), b.clone(), "ksg", 3) };
+    for (side, a, b) in [("x", &px, &py), ("y", &py, &px), ("both", &px, &py)] {
+        let r = estimate(&with(side, a, b)).unwrap();
+        assert!((r.mi_nats - 3f64.ln()).abs() < 0.05, "--discrete {side}: {}", r.mi_nats);
+    }
+    // the categorical side must hold integer codes; --discrete is for ksg only
+    let e = estimate(&with("x", &py, &px)).unwrap_err();
+    assert!(is_input_error(&e) && e.to_string().contains("integer codes"), "{e}");
+    assert!(is_input_error(&estimate(&Args { estimator: "gaussian".into(), ..with("x", &px, &py) }).unwrap_err()));
+    assert!(is_input_error(&estimate(&with("z", &px, &py)).unwrap_err()));
+    let mut p = with("x", &px, &py);
+    p.permutations = 9;
+    assert_eq!(estimate(&p).unwrap().permutation.unwrap().p_value, 0.1);
+}
