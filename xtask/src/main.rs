@@ -49,8 +49,15 @@ enum Cmd {
     /// Fetch and verify a dataset into `datasets/<name>/` (mnist, cifar10).
     Data(data::Args),
     /// Benchmarks side by side with the tools people use today (scikit-learn, scipy, PyTorch),
-    /// written to results/bench/.
-    Bench,
+    /// written to results/bench/; `bench estimators [ARGS]` scores every estimator on the 40-task
+    /// ground-truth benchmark into results/bench-estimators/ (ARGS go to `infomax bench
+    /// estimators`, e.g. `--external mine="python my_mi.py"`).
+    Bench {
+        /// Nothing for the speed comparisons, or `estimators`.
+        what: Option<String>,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Bundle what a borrowed accelerator machine needs to run `infomax` (stripped binary,
     /// OpenBLAS, MNIST; gzip, under 48 MiB) into `.device/`, for `scripts/device/a4-paper-gpu.sh`.
     DeviceBundle,
@@ -72,7 +79,9 @@ fn main() {
         Cmd::Test { rest } => test(&rest),
         Cmd::Reproduce { experiment, args } => reproduce(&experiment, &args),
         Cmd::Data(args) => data::run(&repo_root(), args),
-        Cmd::Bench => bench::run(&repo_root()),
+        Cmd::Bench { what: None, .. } => bench::run(&repo_root()),
+        Cmd::Bench { what: Some(w), args } if w == "estimators" => bench_estimators(&args),
+        Cmd::Bench { what: Some(w), .. } => Err(anyhow::anyhow!("unknown benchmark '{w}': expected nothing (the speed comparisons) or estimators")),
         Cmd::DeviceBundle => device::run(&repo_root()),
         Cmd::Slurm(args) => slurm::run(&repo_root(), args),
         Cmd::SlurmTest => slurm_test::run(&repo_root()),
@@ -130,16 +139,37 @@ fn test(rest: &[String]) -> Result<()> {
     slurm_test::run(&root)
 }
 
+/// Builds the release `infomax` binary (after setup) and returns its path.
+fn release_infomax(root: &Path) -> Result<PathBuf> {
+    setup::run(root)?;
+    let status = cargo().current_dir(root).args(["build", "--release", "-p", "mi-cli"]).status()?;
+    if !status.success() {
+        bail!("building the infomax binary failed ({status})");
+    }
+    Ok(root.join("target").join("release").join("infomax"))
+}
+
+/// `infomax bench estimators --out results/bench-estimators ARGS` (an `--out` in ARGS wins).
+fn bench_estimators(args: &[String]) -> Result<()> {
+    let root = repo_root();
+    let bin = release_infomax(&root)?;
+    let mut cmd = Command::new(&bin);
+    cmd.current_dir(&root).args(["bench", "estimators"]);
+    if !args.iter().any(|a| a == "--out" || a.starts_with("--out=")) {
+        cmd.args(["--out", "results/bench-estimators"]);
+    }
+    let status = cmd.args(args).status()?;
+    if !status.success() {
+        bail!("`infomax bench estimators` failed ({status})");
+    }
+    Ok(())
+}
+
 fn reproduce(experiment: &str, args: &[String]) -> Result<()> {
     // the list of experiments is the binary's (`infomax reproduce --help`): an unknown name is
     // refused there, with the names it knows
     let root = repo_root();
-    setup::run(&root)?;
-    let status = cargo().current_dir(&root).args(["build", "--release", "-p", "mi-cli"]).status()?;
-    if !status.success() {
-        bail!("building the infomax binary failed ({status})");
-    }
-    let bin = root.join("target").join("release").join("infomax");
+    let bin = release_infomax(&root)?;
     let status = Command::new(&bin).current_dir(&root).arg("reproduce").arg(experiment).args(args).status()?;
     if !status.success() {
         bail!("`infomax reproduce {experiment}` failed ({status})");

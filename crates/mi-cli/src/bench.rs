@@ -16,6 +16,9 @@ pub struct Args {
 pub enum What {
     /// Steps per second of training one configuration on random data.
     Train(TrainArgs),
+    /// Every estimator on every task of the 40-task ground-truth benchmark, scored against the
+    /// exact MI (docs/estimator-bench.md).
+    Estimators(crate::bench_estimators::EstimatorsArgs),
 }
 
 #[derive(clap::Args)]
@@ -62,6 +65,7 @@ fn parse<T: serde::de::DeserializeOwned>(what: &str, value: &str, expected: &str
 pub fn run(args: Args) -> anyhow::Result<()> {
     match args.what {
         What::Train(a) => train(a),
+        What::Estimators(a) => crate::bench_estimators::run(a),
     }
 }
 

@@ -6,9 +6,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod bench;
+mod bench_estimators;
 mod estimate;
 mod probe;
 mod reproduce;
+mod tasks;
 
 #[derive(Parser)]
 #[command(name = "infomax", version, about = "Mutual information estimation and the experiments of \
@@ -26,6 +28,8 @@ enum Command {
     Probe(probe::Args),
     /// Run one of the paper's experiments and write results, plots and a report.
     Reproduce(reproduce::Args),
+    /// The ground-truth tasks: list them with their exact MI, or sample one to .npy files.
+    Tasks(tasks::Args),
     /// Time training steps of one configuration (`bench train`).
     Bench(bench::Args),
     /// Report the libtorch this binary runs against and whether it sees a GPU.
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Estimate(args) => estimate::run(args),
         Command::Probe(args) => probe::run(args),
         Command::Reproduce(args) => reproduce::run(args),
+        Command::Tasks(args) => tasks::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Doctor => {
             println!("libtorch: {}", mi_torch::libtorch_lib_dir());

@@ -214,6 +214,20 @@ fn header_value<'a>(header: &'a str, key: &str) -> Option<&'a str> {
     None
 }
 
+/// Reads a numeric matrix like [`read_matrix`], with the column names of a CSV header row
+/// (None for `.npy` and for CSV files without a header).
+pub fn read_table(path: &Path) -> Result<(Array2<f64>, Option<Vec<String>>)> {
+    let m = read_matrix(path)?;
+    if extension(path)? != "csv" {
+        return Ok((m, None));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| DataError::io(path, e))?;
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let fields: Vec<String> = first.split(',').map(|f| f.trim().to_string()).collect();
+    let header = fields.iter().any(|f| f.parse::<f64>().is_err());
+    Ok((m, header.then_some(fields)))
+}
+
 /// Reads a numeric CSV file into an `n × d` matrix (see the module docs).
 pub fn read_csv(path: &Path) -> Result<Array2<f64>> {
     let text = std::fs::read_to_string(path).map_err(|e| DataError::io(path, e))?;
@@ -354,6 +368,19 @@ mod tests {
         assert!(read_matrix(&p).unwrap_err().to_string().contains("empty"));
         let (_d, p) = tmp("f.npy", &npy_bytes("<f8", &[1], &0.5f64.to_le_bytes()));
         assert!(read_labels(&p).unwrap_err().to_string().contains("not an integer"));
+    }
+
+    #[test]
+    fn read_table_returns_the_header_names() {
+        let d = std::env::temp_dir().join(format!("mi-data-table-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        let (with, without) = (d.join("a.csv"), d.join("b.csv"));
+        std::fs::write(&with, "x1, x2 ,y\n1,2,3\n4,5,6\n").unwrap();
+        std::fs::write(&without, "1,2\n3,4\n").unwrap();
+        let (m, names) = read_table(&with).unwrap();
+        assert_eq!((m.dim(), names), ((2, 3), Some(vec!["x1".to_string(), "x2".into(), "y".into()])));
+        assert_eq!(read_table(&without).unwrap().1, None);
+        std::fs::remove_dir_all(&d).unwrap();
     }
 
     #[test]

@@ -120,6 +120,9 @@ pub struct NeuralEstimate {
     pub estimator: String,
     /// The held-out estimate at the early-stopping step.
     pub mi_nats: f64,
+    /// Its standard error over the held-out batches: the evaluation noise given the trained
+    /// critic (NaN with a single held-out batch). Seed-to-seed variation of training is not in it.
+    pub held_out_standard_error_nats: f64,
     /// What the estimate cannot exceed: log(batch) for InfoNCE (exact); for the other bounds
     /// ln(held-out pairs), the McAllester–Stratos limit of distribution-free lower bounds.
     pub cap_nats: f64,
@@ -243,29 +246,33 @@ fn split(x: &ArrayView2<f64>, y: &ArrayView2<f64>, o: &NeuralOptions) -> Split {
     }
 }
 
-/// The mean reported estimate over the held-out batches.
-fn held_out_value(critic: &dyn Critic, data: &Split, o: &NeuralOptions) -> Result<f64> {
+/// The mean reported estimate over the held-out batches and its standard error over them.
+fn held_out_value(critic: &dyn Critic, data: &Split, o: &NeuralOptions) -> Result<(f64, f64)> {
     let _g = tch::no_grad_guard();
-    let mut acc = 0.0;
+    let mut values = Vec::with_capacity(data.held_batches.len());
     for (hx, hy) in &data.held_batches {
-        acc += o.bound.value(&to_array(&critic.scores(hx, hy))?.view()).map_err(|e| ExperimentError::Invalid(format!("bound: {e}")))?;
+        values.push(o.bound.value(&to_array(&critic.scores(hx, hy))?.view()).map_err(|e| ExperimentError::Invalid(format!("bound: {e}")))?);
     }
-    Ok(acc / data.held_batches.len() as f64)
+    let m = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / m;
+    let var = if values.len() > 1 { values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (m - 1.0) } else { f64::NAN };
+    Ok((mean, (var / m).sqrt()))
 }
 
 /// The best held-out estimate so far and when to stop.
 #[derive(Default)]
 struct EarlyStop {
     best: f64,
+    best_standard_error: f64,
     best_step: usize,
     since_best: usize,
 }
 
 impl EarlyStop {
     /// Records an evaluation; `true` when `patience` evaluations in a row did not improve.
-    fn update(&mut self, step: usize, held: f64, patience: usize) -> bool {
+    fn update(&mut self, step: usize, (held, standard_error): (f64, f64), patience: usize) -> bool {
         if held > self.best {
-            (self.best, self.best_step, self.since_best) = (held, step, 0);
+            (self.best, self.best_standard_error, self.best_step, self.since_best) = (held, standard_error, step, 0);
             false
         } else {
             self.since_best += 1;
@@ -304,11 +311,11 @@ pub fn estimate(x: &ArrayView2<f64>, y: &ArrayView2<f64>, o: &NeuralOptions, pro
         train_acc += reported_value(o, &s, &objective, step)?;
         train_count += 1;
         if step % o.eval_every == 0 || step == o.max_steps {
-            let held = held_out_value(&*critic, &data, o)?;
+            let (held, se) = held_out_value(&*critic, &data, o)?;
             history.push(NeuralEval { step, train_mi_nats: train_acc / train_count as f64, held_out_mi_nats: held });
             (train_acc, train_count) = (0.0, 0);
             progress(step, held);
-            if stop.update(step, held, o.patience) {
+            if stop.update(step, (held, se), o.patience) {
                 stopped_early = step < o.max_steps;
                 break;
             }
@@ -328,6 +335,7 @@ pub fn estimate(x: &ArrayView2<f64>, y: &ArrayView2<f64>, o: &NeuralOptions, pro
     Ok(NeuralEstimate {
         estimator: o.bound.to_string(),
         mi_nats: stop.best,
+        held_out_standard_error_nats: stop.best_standard_error,
         cap_nats,
         cap_kind,
         steps,
