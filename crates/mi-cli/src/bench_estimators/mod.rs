@@ -18,7 +18,7 @@ use std::time::Instant;
 mod summary;
 
 /// The estimators a plain run compares.
-pub const DEFAULT_ESTIMATORS: &str = "ksg,copula-ksg,gaussian,copula-gaussian,auto,infonce";
+pub const DEFAULT_ESTIMATORS: &str = "ksg,ksg-euclidean,copula-ksg,copula-ksg-euclidean,gaussian,copula-gaussian,auto,infonce";
 
 #[derive(clap::Args)]
 pub struct EstimatorsArgs {
@@ -32,7 +32,8 @@ pub struct EstimatorsArgs {
     #[arg(long, default_value_t = 1)]
     pub neural_seeds: u64,
     /// Comma-separated built-in estimators: ksg, ksg2, gaussian, auto, infonce, nwj, dv, mine,
-    /// smile, js, and copula-ksg, copula-gaussian (… on normal scores of the ranks).
+    /// smile, js; copula-ksg, copula-gaussian (… on normal scores of the ranks); ksg-euclidean,
+    /// copula-ksg-euclidean (per-marginal Euclidean norm).
     #[arg(long, default_value = DEFAULT_ESTIMATORS)]
     pub estimators: String,
     /// NAME=COMMAND, repeatable: an external estimator. `COMMAND X.npy Y.npy` (run by sh) must
@@ -92,7 +93,11 @@ fn estimators(args: &EstimatorsArgs) -> anyhow::Result<Vec<Estimator>> {
             Some(b) => (true, b),
             None => (false, name),
         };
-        let e = EstimateArgs { copula, ..EstimateArgs::defaults(base) };
+        let (norm, base) = match base.strip_suffix("-euclidean") {
+            Some(b) => ("euclidean", b),
+            None => ("max", base),
+        };
+        let e = EstimateArgs { copula, norm: norm.into(), ..EstimateArgs::defaults(base) };
         // the estimate's own checks name the estimators it knows
         crate::estimate::check_estimator(&e).map_err(|err| crate::input_error(format!("--estimators: {name}: {err}")))?;
         let neural = !matches!(base, "ksg" | "ksg2" | "gaussian" | "auto");

@@ -22,7 +22,7 @@ use mi_estimators::copula::normal_scores;
 use mi_estimators::gaussian::gaussian_mi_estimate_nats;
 use mi_estimators::interval::{subsample_interval, Interval, DEFAULT_SPLITS};
 use mi_estimators::permutation::permutation_test;
-use mi_estimators::knn::{ksg_cmi_nats, ksg_mi_nats, Jitter, KnnOptions, KsgAlgorithm};
+use mi_estimators::knn::{ksg_cmi_nats, ksg_mi_nats, Jitter, KnnOptions, KsgAlgorithm, Norm};
 use mi_estimators::bounds::Bound;
 use mi_experiments::neural_estimate::{self, NeuralCritic};
 use ndarray::{Array2, ArrayView2};
@@ -56,6 +56,11 @@ pub struct Args {
     /// multi-column X is one variable whose categories are its distinct rows).
     #[arg(long, default_value = "ksg")]
     pub estimator: String,
+    /// k-NN estimators: the norm within X, within Y (and Z): max (KSG as published: cubes) or
+    /// euclidean (per-marginal Euclidean: products of balls, less biased in higher dimension,
+    /// slower); the joint distance is the max of the two.
+    #[arg(long, default_value = "max")]
+    pub norm: String,
     /// Neighbours for the k-NN estimators.
     #[arg(long, default_value_t = 3)]
     pub k: usize,
@@ -125,6 +130,7 @@ impl Args {
             device: "cpu".into(),
             seeds: None,
             discrete: None,
+            norm: "max".into(),
         }
     }
 }
@@ -242,6 +248,15 @@ pub fn check_estimator(args: &Args) -> anyhow::Result<()> {
     check_options(args, &which(args)?)
 }
 
+/// The `--norm` of the k-NN estimators.
+fn norm(args: &Args) -> anyhow::Result<Norm> {
+    match args.norm.as_str() {
+        "max" => Ok(Norm::Max),
+        "euclidean" => Ok(Norm::Euclidean),
+        other => Err(crate::input_error(format!("--norm {other}: expected max or euclidean"))),
+    }
+}
+
 /// Whether Z is given (as a file, or as the third group of --columns).
 fn conditional(args: &Args) -> bool {
     args.z.is_some() || args.columns.as_deref().is_some_and(|c| c.split(';').count() == 3)
@@ -268,6 +283,12 @@ fn check_options(args: &Args, kind: &Which) -> anyhow::Result<()> {
     }
     if let Some(d) = &args.discrete {
         discrete::side(d)?;
+    }
+    if norm(args)? != Norm::Max && (!matches!(kind, Which::Ksg(_)) || args.discrete.is_some()) {
+        return Err(crate::input_error(format!(
+            "--norm {} is for --estimator ksg and ksg2 (without --discrete; auto uses the max-norm by its fixed rule); drop --norm",
+            args.norm
+        )));
     }
     if matches!(kind, Which::Discrete(_)) && args.copula {
         return Err(crate::input_error(format!(
@@ -402,7 +423,7 @@ fn estimate_inputs(args: &Args, kind: Which, Inputs { x, y, z }: Inputs) -> anyh
             if args.k == 0 || args.k >= n {
                 return Err(crate::input_error(format!("--k {} is invalid for {n} samples: need 1 ≤ k < n", args.k)));
             }
-            let opts = KnnOptions { jitter: Some(Jitter { scale: JITTER_SCALE, seed: args.seed }), ..KnnOptions::with_k(args.k) };
+            let opts = KnnOptions { jitter: Some(Jitter { scale: JITTER_SCALE, seed: args.seed }), norm: norm(args)?, ..KnnOptions::with_k(args.k) };
             (report.mi_nats, report.permutation, report.interval) = match (&z, args.discrete.as_deref()) {
                 (Some(z), _) => (ksg_cmi_nats(&x.view(), &y.view(), &z.view(), &opts).map_err(crate::input_error)?, None, None),
                 (None, Some(side)) => {

@@ -315,3 +315,19 @@ fn discrete_sides_use_the_mixed_estimators() {
     p.permutations = 9;
     assert_eq!(estimate(&p).unwrap().permutation.unwrap().p_value, 0.1);
 }
+
+#[test]
+fn euclidean_norm_is_an_option_of_the_knn_estimators() {
+    let d = Dir::new("norm");
+    let (x, y) = Task::equicorrelated(3, 0.5).unwrap().sample(2_000, 4);
+    let (px, py) = (d.0.join("x.npy"), d.0.join("y.npy"));
+    mi_data::array_file::write_npy_f64(&px, &x).unwrap();
+    mi_data::array_file::write_npy_f64(&py, &y).unwrap();
+    let max = estimate(&args(px.clone(), py.clone(), "ksg", 3)).unwrap().mi_nats;
+    let euclid = estimate(&Args { norm: "euclidean".into(), ..args(px.clone(), py.clone(), "ksg", 3) }).unwrap().mi_nats;
+    let truth = Task::equicorrelated(3, 0.5).unwrap().true_mi_nats();
+    assert!(euclid != max && (euclid - truth).abs() < 0.06 && (max - truth).abs() < 0.06, "{max} {euclid} vs {truth}");
+    for bad in [Args { norm: "l1".into(), ..args(px.clone(), py.clone(), "ksg", 3) }, Args { norm: "euclidean".into(), ..args(px.clone(), py.clone(), "gaussian", 3) }] {
+        assert!(is_input_error(&estimate(&bad).unwrap_err()));
+    }
+}
