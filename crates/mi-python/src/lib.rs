@@ -7,8 +7,10 @@
 //! Python package in `python/infomax/`; this module is deliberately thin.
 use pyo3::prelude::*;
 
+mod auto;
 mod errors;
 mod estimators;
+mod mixed;
 mod probe;
 mod tasks;
 mod threads;
@@ -17,6 +19,8 @@ mod threads;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     estimators::register(m)?;
+    auto::register(m)?;
+    mixed::register(m)?;
     tasks::register(m)?;
     probe::register(m)?;
     Ok(())

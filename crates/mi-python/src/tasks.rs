@@ -1,13 +1,25 @@
-//! The ground-truth task suite (`mi_estimators::tasks::suite`).
+//! The ground-truth tasks (`mi_estimators::tasks`: the 40-task benchmark and the 15-task suite).
 use crate::errors::value_error;
 use mi_estimators::tasks;
 use numpy::{IntoPyArray, PyArray2};
 use pyo3::prelude::*;
 
-/// (id, dim X, dim Y, true MI in nats) of every task, in the suite's order.
+/// (id, dim X, dim Y, true MI in nats) of every task of a list, in its order: "bench" (the 40-task
+/// estimator benchmark), "reproduce" (the 15 tasks of `reproduce estimators`) or "all".
 #[pyfunction]
-fn task_list() -> Vec<(String, usize, usize, f64)> {
-    tasks::suite().iter().map(|t| (t.id(), t.dx(), t.dy(), t.true_mi_nats())).collect()
+#[pyo3(signature = (suite = "bench"))]
+fn task_list(suite: &str) -> PyResult<Vec<(String, usize, usize, f64)>> {
+    let list = match suite {
+        "bench" => tasks::bench_suite(),
+        "reproduce" => tasks::suite(),
+        "all" => {
+            let mut all = tasks::suite();
+            all.extend(tasks::bench_suite().into_iter().filter(|t| !tasks::suite().contains(t)));
+            all
+        }
+        other => return Err(value_error(format!("suite {other:?}: expected \"bench\", \"reproduce\" or \"all\""))),
+    };
+    Ok(list.iter().map(|t| (t.id(), t.dx(), t.dy(), t.true_mi_nats())).collect())
 }
 
 type Pair<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>);

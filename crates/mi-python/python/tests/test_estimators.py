@@ -273,3 +273,46 @@ def test_bad_norm_is_a_value_error_naming_the_allowed_values():
 
     with pytest.raises(ValueError, match='expected "max" or "euclidean"'):
         _native.continuous_mi(x.reshape(-1, 1), y.reshape(-1, 1), "ksg", 3, "l1", 0, 0, None)
+
+
+def test_auto_reports_its_components_and_finds_t_dependence():
+    from infomax import tasks
+    name = "student-2x2-df1"
+    x, y = tasks.sample(name, n=3000, seed=2)
+    r = infomax.mutual_info(x, y, estimator="auto")
+    assert r.estimator == "auto" and r.settings["chosen"] in ("copula-ksg", "copula-gaussian")
+    comps = r.settings["components"]
+    assert set(comps) == {"copula-ksg", "copula-gaussian"} and r.settings["permutations"] == 10
+    assert r.value == max(c["null_corrected"] for c in comps.values())
+    assert abs(r.value - tasks.true_mi(name)) < 0.1
+    # the copula-Gaussian part sees no correlation here
+    assert abs(comps["copula-gaussian"]["null_corrected"]) < 0.02
+    for bad in (dict(ci=0.9), dict(z=x), dict(copula=True), dict(norm="euclidean"), dict(discrete="x")):
+        with pytest.raises(ValueError):
+            infomax.mutual_info(x, y, estimator="auto", **bad)
+
+
+def test_discrete_x_matches_scikit_learns_mutual_info_classif():
+    from sklearn.feature_selection import mutual_info_classif
+    rng = np.random.default_rng(4)
+    labels = rng.integers(0, 3, size=4000)
+    y = labels * 0.7 + rng.normal(size=4000)
+    ours = infomax.mutual_info(labels, y, discrete="x").value
+    theirs = mutual_info_classif(y.reshape(-1, 1), labels, n_neighbors=3, random_state=0)[0]
+    # the same estimator; scikit-learn adds 1e-10-scale noise to y and scales without centring
+    assert ours == pytest.approx(theirs, abs=2e-3)
+    assert infomax.mutual_info(y, labels, discrete="y").value == pytest.approx(ours, abs=1e-12)
+    r = infomax.mutual_info(labels, y, discrete="x", permutations=19)
+    assert r.p_value == pytest.approx(0.05) and r.settings["discrete"] == "x"
+
+
+def test_discrete_both_handles_point_masses():
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 3, size=2000).astype(float)
+    assert infomax.mutual_info(x, x, discrete="both").value == pytest.approx(math.log(3), abs=0.02)
+    with pytest.raises(ValueError, match="integer codes"):
+        infomax.mutual_info(x + 0.5, x, discrete="x")
+    with pytest.raises(ValueError, match="expected one of"):
+        infomax.mutual_info(x, x, discrete="z")
+    with pytest.raises(ValueError):
+        infomax.mutual_info(x, x, discrete="x", estimator="gaussian")
