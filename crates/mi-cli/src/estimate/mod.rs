@@ -301,9 +301,9 @@ fn check_options(args: &Args, kind: &Which) -> anyhow::Result<()> {
             "--ci is not available for auto (which of its components gives the answer can change between the halves an interval is built from); drop --ci, or ask for an interval of one estimator: --estimator ksg|gaussian --copula --ci LEVEL",
         ));
     }
-    if args.ci.is_some() && (neural || conditional(args)) {
+    if args.ci.is_some() && neural {
         return Err(crate::input_error(
-            "--ci is for the k-NN and Gaussian estimators of I(X; Y) (not yet with --z, nor for neural estimators, whose held-out estimate would need a retrained critic per half); drop --ci or use ksg, ksg2 or gaussian without --z",
+            "--ci is for the k-NN, Gaussian and discrete estimators (a neural held-out estimate would need a retrained critic per half; its seeds' range is reported instead); drop --ci or use ksg, ksg2 or gaussian",
         ));
     }
     if args.seeds.is_some_and(|s| s != 1) && !neural {
@@ -425,7 +425,7 @@ fn estimate_inputs(args: &Args, kind: Which, Inputs { x, y, z }: Inputs) -> anyh
             }
             let opts = KnnOptions { jitter: Some(Jitter { scale: JITTER_SCALE, seed: args.seed }), norm: norm(args)?, ..KnnOptions::with_k(args.k) };
             (report.mi_nats, report.permutation, report.interval) = match (&z, args.discrete.as_deref()) {
-                (Some(z), _) => (ksg_cmi_nats(&x.view(), &y.view(), &z.view(), &opts).map_err(crate::input_error)?, None, None),
+                (Some(z), _) => conditional_estimate(args, &x, &y, z, &opts)?,
                 (None, Some(side)) => {
                     let side = discrete::side(side)?;
                     for (a, which, s) in [(&x, "X", discrete::DiscreteSide::X), (&y, "Y", discrete::DiscreteSide::Y)] {
@@ -466,6 +466,21 @@ fn estimate_inputs(args: &Args, kind: Which, Inputs { x, y, z }: Inputs) -> anyh
     }
     report.mi_bits = report.mi_nats / std::f64::consts::LN_2;
     Ok(report)
+}
+
+/// I(X; Y | Z) by Frenzel–Pompe, with `--ci`'s interval: the halves split the rows of Y and Z
+/// together (Z rides along as extra columns of the second argument).
+fn conditional_estimate(args: &Args, x: &Array2<f64>, y: &Array2<f64>, z: &Array2<f64>, opts: &KnnOptions) -> anyhow::Result<(f64, Option<PermutationReport>, Option<Interval>)> {
+    let dy = y.ncols();
+    let yz = ndarray::concatenate(ndarray::Axis(1), &[y.view(), z.view()]).expect("the rows were checked equal");
+    let cmi = |a: &ArrayView2<f64>, b: &ArrayView2<f64>| ksg_cmi_nats(a, &b.slice(ndarray::s![.., ..dy]), &b.slice(ndarray::s![.., dy..]), opts);
+    match args.ci {
+        Some(level) => {
+            let i = subsample_interval(&x.view(), &yz.view(), level, DEFAULT_SPLITS, args.seed, cmi).map_err(|e| crate::input_error(format!("--ci {level}: {e}")))?;
+            Ok((i.estimate_nats, None, Some(i)))
+        }
+        None => Ok((cmi(&x.view(), &yz.view()).map_err(crate::input_error)?, None, None)),
+    }
 }
 
 /// The estimate on (x, y), with the permutation test and the interval when `--permutations` and

@@ -128,7 +128,7 @@ fn confidence_interval() {
     assert_eq!(r.mi_nats, plain.mi_nats);
     assert!(i.lower_nats < r.mi_nats && r.mi_nats < i.upper_nats && i.lower_nats < 0.4133 && 0.4133 < i.upper_nats, "{i:?}");
     assert!(r.permutation.is_some() && serde_json::to_value(&r).unwrap()["interval"]["level"] == 0.95);
-    for (est, level, z) in [("ksg", 1.5, false), ("ksg", 0.0, false), ("infonce", 0.9, false), ("ksg", 0.9, true)] {
+    for (est, level, z) in [("ksg", 1.5, false), ("ksg", 0.0, false), ("infonce", 0.9, false), ("ksg", 1.5, true)] {
         let mut b = args(px.clone(), py.clone(), est, 3);
         b.ci = Some(level);
         b.z = z.then(|| py.clone());
@@ -148,6 +148,15 @@ fn conditional_mi_with_z() {
     for (p, a) in [(&px, &x), (&py, &y), (&pz, &z)] {
         mi_data::array_file::write_npy_f64(p, a).unwrap();
     }
+    // --ci with --z: the halves split X, Y and Z together; the interval holds its own estimate,
+    // and (X → Z → Y) covers 0
+    let mut c = args(px.clone(), py.clone(), "ksg", 3);
+    c.z = Some(pz.clone());
+    c.ci = Some(0.95);
+    let r = estimate(&c).unwrap();
+    let i = r.interval.clone().unwrap();
+    assert!(i.lower_nats <= r.mi_nats && r.mi_nats <= i.upper_nats && i.lower_nats < 0.0 && 0.0 < i.upper_nats, "{i:?}");
+    assert_eq!(r.dz, Some(1));
     let mut a = args(px.clone(), py.clone(), "ksg", 3);
     let plain = estimate(&a).unwrap();
     a.z = Some(pz.clone());

@@ -94,3 +94,19 @@ fn bad_input_is_an_error() {
     assert!(category_ids(&ndarray::array![[1.0], [1.5]].view()).is_err());
     assert_eq!(category_ids(&ndarray::array![[1.0, 2.0], [3.0, 2.0], [1.0, 2.0]].view()).unwrap(), vec![0, 1, 0]);
 }
+
+#[test]
+fn invariant_to_relabelling_categories_and_to_scaling_the_continuous_side() {
+    let (l, y) = binary_uniform(1_500, 0.5, 9);
+    let base = discrete_continuous_mi_nats(&l, &y.view(), 3).unwrap();
+    // categories are names: any injective relabelling gives the same estimate
+    let relabelled: Vec<i64> = l.iter().map(|&c| 1_000 - 7 * c).collect();
+    assert!((discrete_continuous_mi_nats(&relabelled, &y.view(), 3).unwrap() - base).abs() < 1e-12);
+    // columns are standardised: a positive scale of Y changes nothing but rounding
+    let scaled = y.mapv(|v| 250.0 * v);
+    assert!((discrete_continuous_mi_nats(&l, &scaled.view(), 3).unwrap() - base).abs() < 1e-9);
+    let lx = labels_as_column(&l);
+    let g = mixed_ksg_mi_nats(&lx.view(), &y.view(), 3).unwrap();
+    let g_scaled = mixed_ksg_mi_nats(&lx.mapv(|v| 3.0 * v - 1.0).view(), &scaled.view(), 3).unwrap();
+    assert!((g - g_scaled).abs() < 1e-9, "{g} vs {g_scaled}");
+}
