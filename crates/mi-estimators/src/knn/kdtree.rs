@@ -245,6 +245,9 @@ impl Marginal {
     }
 }
 
+/// Points per grid cell where the data are densest (see `grid::Grid2::build`).
+const GRID_TARGET: f64 = 4.0;
+
 /// Per-point results of a query over every stored point, computed in the joint tree's order
 /// (consecutive queries are neighbours in space, so they walk the same nodes while those are in
 /// cache) and returned in original index order.
@@ -262,6 +265,31 @@ fn per_point<T: Send + Copy + Default>(tree: &KdTree, f: impl Fn(usize, &mut Vec
 /// sorted axis in 1-D) on each marginal.
 pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usize, usize)> {
     let (n, d, dx, dy, norm) = (p.n, p.dim(), p.dx, p.dy, p.norm);
+    if (dx, dy) == (1, 1) && alg == KsgAlgorithm::One {
+        // one column each: the joint search on a grid when the data let one be built (the
+        // norms coincide for one-column blocks)
+        let ((grid, tx), ty) = rayon::join(
+            || rayon::join(|| super::grid::Grid2::build(n, GRID_TARGET, |i| (p.x(i)[0], p.y(i)[0])), || Marginal::build(n, &[1], norm, |i| p.x(i))),
+            || Marginal::build(n, &[1], norm, |i| p.y(i)),
+        );
+        if let Some(grid) = grid {
+            let ids: Vec<usize> = grid.order().collect();
+            let in_order: Vec<(usize, usize)> = ids
+                .par_iter()
+                .map_init(Vec::new, |best, &i| {
+                    grid.knn([p.x(i)[0], p.y(i)[0]], i, k, best);
+                    let eps = best[k - 1].0;
+                    let own = usize::from(eps > 0.0);
+                    (tx.count(i, p.x(i), eps, true) - own, ty.count(i, p.y(i), eps, true) - own)
+                })
+                .collect();
+            let mut out = vec![(0, 0); n];
+            for (&i, v) in ids.iter().zip(in_order) {
+                out[i] = v;
+            }
+            return out;
+        }
+    }
     let (joint, (tx, ty)) = rayon::join(
         || KdTree::build(n, d, TreeMetric::new(norm, &[dx, dy]), |i| p.row(i)),
         || rayon::join(|| Marginal::build(n, &[dx], norm, |i| p.x(i)), || Marginal::build(n, &[dy], norm, |i| p.y(i))),

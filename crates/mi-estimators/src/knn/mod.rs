@@ -55,6 +55,7 @@ pub use cmi::ksg_cmi_nats;
 mod brute;
 mod axis;
 mod cmi;
+mod grid;
 mod kdtree;
 mod metric;
 pub mod reference;

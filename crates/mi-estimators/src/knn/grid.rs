@@ -1,0 +1,196 @@
+//! Exact k-nearest neighbours in two dimensions under the max-norm on a uniform grid: the joint
+//! search of KSG with one-column X and Y, where a cell lookup is cheaper than a k-d tree's descent
+//! and backtracking. Points are bucketed into square cells of side h; a query scans rings of
+//! cells around its own (ring r: the cells at Chebyshev cell distance r) and stops once every
+//! unscanned point is provably farther than its k-th neighbour (ties ranked by (distance, index)
+//! as everywhere in `knn`). [`Grid2::build`] declines (None) when the data would crowd cells —
+//! the caller falls back to the k-d tree — so no input makes a query worse than a bounded scan.
+use super::closer;
+
+/// The grid.
+pub(crate) struct Grid2 {
+    h: f64,
+    x0: f64,
+    y0: f64,
+    gx: usize,
+    gy: usize,
+    /// cell c holds points start[c]..start[c + 1] of `pts` / `ids` (cells in row-major order)
+    start: Vec<u32>,
+    pts: Vec<[f64; 2]>,
+    ids: Vec<u32>,
+}
+
+/// Most cells a grid may have, and the most points one cell may hold, before [`Grid2::build`]
+/// declines.
+const MAX_CELLS: usize = 1 << 22;
+const MAX_PER_CELL: usize = 48;
+
+impl Grid2 {
+    /// A grid over the `n` points `coord(i)` with cells of about `target` points where the data
+    /// are densest; None when the points would crowd some cell or need too many cells.
+    pub fn build(n: usize, target: f64, coord: impl Fn(usize) -> (f64, f64)) -> Option<Grid2> {
+        if n < 2 {
+            return None;
+        }
+        let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+        for i in 0..n {
+            let (a, b) = coord(i);
+            (x0, x1, y0, y1) = (x0.min(a), x1.max(a), y0.min(b), y1.max(b));
+        }
+        // the densest region of standardised data has a few times the average density of the
+        // central box, so size cells for `target` points at 4× the density of n points spread
+        // over the box of ±2 standard deviations
+        let h = (target * 16.0 / (4.0 * n as f64)).sqrt();
+        if !(h > 0.0 && h.is_finite()) {
+            return None;
+        }
+        let gx = ((x1 - x0) / h).floor() as usize + 1;
+        let gy = ((y1 - y0) / h).floor() as usize + 1;
+        if gx.checked_mul(gy).is_none_or(|c| c > MAX_CELLS) {
+            return None;
+        }
+        let cell_of = |a: f64, b: f64| (((b - y0) / h) as usize).min(gy - 1) * gx + (((a - x0) / h) as usize).min(gx - 1);
+        let mut start = vec![0u32; gx * gy + 1];
+        for i in 0..n {
+            let (a, b) = coord(i);
+            start[cell_of(a, b) + 1] += 1;
+        }
+        if start.iter().any(|&c| c as usize > MAX_PER_CELL) {
+            return None;
+        }
+        for c in 0..gx * gy {
+            start[c + 1] += start[c];
+        }
+        let mut fill = start.clone();
+        let (mut pts, mut ids) = (vec![[0.0; 2]; n], vec![0u32; n]);
+        for i in 0..n {
+            let (a, b) = coord(i);
+            let c = cell_of(a, b);
+            let slot = fill[c] as usize;
+            (pts[slot], ids[slot]) = ([a, b], i as u32);
+            fill[c] += 1;
+        }
+        Some(Grid2 { h, x0, y0, gx, gy, start, pts, ids })
+    }
+
+    /// The stored points' ids in cell order (queries in this order touch nearby memory).
+    pub fn order(&self) -> impl Iterator<Item = usize> + '_ {
+        self.ids.iter().map(|&i| i as usize)
+    }
+
+    /// The k nearest stored points to `q` other than `skip`, ranked by (distance, index), into
+    /// `best` (sorted, nearest first).
+    pub fn knn(&self, q: [f64; 2], skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
+        best.clear();
+        let fx = (q[0] - self.x0) / self.h;
+        let fy = (q[1] - self.y0) / self.h;
+        let (cx, cy) = ((fx as usize).min(self.gx - 1), (fy as usize).min(self.gy - 1));
+        // beyond this ring the block of scanned rings covers the whole grid
+        let reach = cx.max(self.gx - 1 - cx).max(cy).max(self.gy - 1 - cy);
+        for r in 0..=reach {
+            self.scan_ring(q, cx, cy, r, skip, k, best);
+            // every unscanned point lies outside the block of rings 0..=r, at least this far
+            let (lx, hx) = (cx as f64 - r as f64, (cx + r + 1) as f64);
+            let (ly, hy) = (cy as f64 - r as f64, (cy + r + 1) as f64);
+            let margin = (fx - lx).min(hx - fx).min(fy - ly).min(hy - fy) * self.h;
+            if best.len() == k && best[k - 1].0 < margin {
+                return;
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn scan_ring(&self, q: [f64; 2], cx: usize, cy: usize, r: usize, skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
+        let (cx, cy, r) = (cx as isize, cy as isize, r as isize);
+        let (gx, gy) = (self.gx as isize, self.gy as isize);
+        let mut cell = |i: isize, j: isize| {
+            if (0..gx).contains(&i) && (0..gy).contains(&j) {
+                self.scan_cell((j * gx + i) as usize, q, skip, k, best);
+            }
+        };
+        if r == 0 {
+            return cell(cx, cy);
+        }
+        for i in cx - r..=cx + r {
+            cell(i, cy - r);
+            cell(i, cy + r);
+        }
+        for j in cy - r + 1..cy + r {
+            cell(cx - r, j);
+            cell(cx + r, j);
+        }
+    }
+
+    fn scan_cell(&self, c: usize, q: [f64; 2], skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
+        for p in self.start[c] as usize..self.start[c + 1] as usize {
+            let [a, b] = self.pts[p];
+            let da = if a >= q[0] { a - q[0] } else { q[0] - a };
+            let db = if b >= q[1] { b - q[1] } else { q[1] - b };
+            let dist = if da > db { da } else { db };
+            let id = self.ids[p] as usize;
+            if id == skip || (best.len() == k && !closer((dist, id), best[k - 1])) {
+                continue;
+            }
+            if best.len() == k {
+                best.pop();
+            }
+            let cand = (dist, id);
+            best.push(cand);
+            let mut j = best.len() - 1;
+            while j > 0 && closer(cand, best[j - 1]) {
+                best[j] = best[j - 1];
+                j -= 1;
+            }
+            best[j] = cand;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// The k nearest by (distance, index), by sorting every distance.
+    fn brute(pts: &[(f64, f64)], i: usize, k: usize) -> Vec<(f64, usize)> {
+        let mut all: Vec<(f64, usize)> =
+            (0..pts.len()).filter(|&j| j != i).map(|j| ((pts[i].0 - pts[j].0).abs().max((pts[i].1 - pts[j].1).abs()), j)).collect();
+        all.sort_by(|a, b| if closer(*a, *b) { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater });
+        all.truncate(k);
+        all
+    }
+
+    #[test]
+    fn queries_equal_brute_force_with_ties_edges_and_every_k() {
+        let mut r = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        // continuous Gaussian-ish data, data on a coarse lattice (exact ties, equal distances)
+        // and a line (every point in one row of cells)
+        let normal: Vec<(f64, f64)> = (0..800).map(|_| (r.gen::<f64>() * 2.0 - 1.0, r.gen::<f64>() + r.gen::<f64>() - 1.0)).collect();
+        let lattice: Vec<(f64, f64)> = (0..600).map(|_| (f64::from(r.gen_range(0..40)) * 0.25, f64::from(r.gen_range(0..40)) * 0.25)).collect();
+        let line: Vec<(f64, f64)> = (0..300).map(|i| (i as f64 * 0.01, 0.0)).collect();
+        for pts in [normal, lattice, line] {
+            let grid = Grid2::build(pts.len(), 4.0, |i| pts[i]).expect("uncrowded data get a grid");
+            let mut best = vec![];
+            for k in [1, 3, 7] {
+                for i in 0..pts.len() {
+                    grid.knn([pts[i].0, pts[i].1], i, k, &mut best);
+                    assert_eq!(best, brute(&pts, i, k), "point {i}, k {k}");
+                }
+            }
+            let mut order: Vec<usize> = grid.order().collect();
+            order.sort_unstable();
+            assert_eq!(order, (0..pts.len()).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn crowded_or_far_spread_data_get_no_grid() {
+        // 100 copies of one point crowd a cell; a heavy tail stretches the box past the cell limit
+        let same = vec![(1.0, 1.0); 100];
+        assert!(Grid2::build(same.len(), 4.0, |i| same[i]).is_none());
+        let mut tail: Vec<(f64, f64)> = (0..1000).map(|i| ((i % 37) as f64 * 0.01, (i % 41) as f64 * 0.01)).collect();
+        tail.push((1e9, -1e9));
+        assert!(Grid2::build(tail.len(), 4.0, |i| tail[i]).is_none());
+        assert!(Grid2::build(1, 4.0, |_| (0.0, 0.0)).is_none());
+    }
+}
