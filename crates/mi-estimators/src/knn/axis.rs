@@ -9,10 +9,16 @@
 //! v ≥ q and fl(q − v) for v < q); both are monotone along the sorted values, so any search for
 //! their partition point, galloping or not, finds the same point.
 
-/// The values of one coordinate, sorted, with the rank of every original point.
+/// The values of one coordinate, sorted, with the rank of every original point, and a table of
+/// equal-width buckets over the range: `first[b]` is the first rank whose value reaches bucket
+/// b's left edge. The table turns a threshold into a nearby rank in O(1); the exact search then
+/// starts there (a hint only: any hint gives the same, exact, answer).
 pub(crate) struct SortedAxis {
     v: Vec<f64>,
     rank: Vec<u32>,
+    first: Vec<u32>,
+    lo: f64,
+    per_width: f64,
 }
 
 impl SortedAxis {
@@ -21,12 +27,22 @@ impl SortedAxis {
         // integers held in the array beats chasing indices into `values`
         let mut keyed: Vec<(i64, u32)> = values.iter().enumerate().map(|(i, &x)| (total_order_key(x), i as u32)).collect();
         keyed.sort_unstable();
-        let v = keyed.iter().map(|&(_, i)| values[i as usize]).collect();
+        let v: Vec<f64> = keyed.iter().map(|&(_, i)| values[i as usize]).collect();
         let mut rank = vec![0u32; values.len()];
         for (pos, &(_, i)) in keyed.iter().enumerate() {
             rank[i as usize] = pos as u32;
         }
-        SortedAxis { v, rank }
+        let (first, lo, per_width) = bucket_table(&v);
+        SortedAxis { v, rank, first, lo, per_width }
+    }
+
+    /// A rank near the partition point of "value < t" (exact up to one bucket).
+    fn near(&self, t: f64) -> usize {
+        let b = (t - self.lo) * self.per_width;
+        if b.is_nan() || b < 0.0 {
+            return 0;
+        }
+        self.first.get(b as usize).map_or(self.v.len(), |&p| p as usize)
     }
 
     /// Number of stored values v (point `i`'s own included) with |v − v_i| < r (`strict`) or ≤ r.
@@ -34,10 +50,31 @@ impl SortedAxis {
         let hint = self.rank[i] as usize;
         let q = self.v[hint];
         let inside = |dist: f64| if strict { dist < r } else { dist <= r };
-        let upper = partition_point_near(&self.v, hint, |v| v < q || inside(v - q));
-        let lower = partition_point_near(&self.v, hint, |v| v < q && !inside(q - v));
+        let upper = partition_point_near(&self.v, self.near(q + r).max(hint), |v| v < q || inside(v - q));
+        let lower = partition_point_near(&self.v, self.near(q - r).min(hint), |v| v < q && !inside(q - v));
         upper - lower
     }
+}
+
+/// One bucket per value over [min, max] (none for an empty or single-valued or non-finite range):
+/// `first[b]` = the first rank with value ≥ min + b·width.
+fn bucket_table(v: &[f64]) -> (Vec<u32>, f64, f64) {
+    let (Some(&lo), Some(&hi)) = (v.first(), v.last()) else { return (vec![], 0.0, 0.0) };
+    let buckets = v.len();
+    let per_width = buckets as f64 / (hi - lo);
+    if !(per_width.is_finite() && per_width > 0.0) {
+        return (vec![], lo, 0.0);
+    }
+    let mut first = Vec::with_capacity(buckets + 1);
+    let mut pos = 0;
+    for b in 0..=buckets {
+        let edge = lo + b as f64 / per_width;
+        while pos < v.len() && v[pos] < edge {
+            pos += 1;
+        }
+        first.push(pos as u32);
+    }
+    (first, lo, per_width)
 }
 
 /// An integer whose order is `f64::total_cmp`'s: the bits, with the magnitude bits of negative
@@ -122,6 +159,27 @@ mod tests {
             let want = v.partition_point(|&x| x < cut);
             for hint in 0..=v.len() {
                 assert_eq!(partition_point_near(&v, hint, |x| x < cut), want, "cut {cut} hint {hint}");
+            }
+        }
+    }
+
+    #[test]
+    fn bucket_hints_keep_counts_exact_on_skewed_and_extreme_values() {
+        use rand::{Rng, SeedableRng};
+        let mut r = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+        let skewed: Vec<f64> = (0..500).map(|_| r.gen::<f64>().powi(8) * 100.0 - 3.0).collect();
+        let mut extreme = skewed.clone();
+        extreme.extend([1e300, -1e300, 0.0, -0.0, 5e-324]);
+        let constant = vec![2.5; 20];
+        for values in [skewed, extreme, constant] {
+            let axis = SortedAxis::new(values.clone());
+            for i in (0..values.len()).step_by(7) {
+                for rad in [0.0, 1e-6, 0.01, 0.3, 5.0, 1e301, f64::INFINITY] {
+                    for strict in [true, false] {
+                        let want = values.iter().filter(|&&v| if strict { (v - values[i]).abs() < rad } else { (v - values[i]).abs() <= rad }).count();
+                        assert_eq!(axis.count_around(i, rad, strict), want, "point {i} r {rad} strict {strict}");
+                    }
+                }
             }
         }
     }
