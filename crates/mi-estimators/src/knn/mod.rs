@@ -29,7 +29,9 @@
 //! Columns are standardised (zero mean, unit population variance) by default, since k-NN
 //! estimators are scale-sensitive; an optional seeded jitter breaks ties. The neighbour search is
 //! a k-d tree in low dimension and a parallel (rayon) brute force in high dimension, chosen by
-//! [`NeighborSearch::Auto`]; both give results identical to the slow [`reference`](mod@reference)
+//! [`NeighborSearch::Auto`] (KSG 1 with one column each for X and Y searches the joint plane on
+//! a uniform grid instead, `grid.rs`, unless the data would crowd its cells; 1-D marginal counts
+//! use a sorted axis with a bucket table, `axis.rs`); all give results identical to the slow [`reference`](mod@reference)
 //! implementation, for either norm. KSG estimates can be negative (bias at small N or near-zero
 //! MI): they are reported as they are.
 //!
