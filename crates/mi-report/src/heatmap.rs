@@ -20,7 +20,9 @@ pub struct Heatmap {
 
 impl Heatmap {
     pub fn to_svg(&self) -> String {
-        let (cell_w, cell_h, left, top) = (150.0, 54.0, 170.0, 80.0);
+        // row labels get the room their longest one needs (≈ 7.5 px a character at 13 px)
+        let longest = self.rows.iter().map(|r| r.chars().count()).max().unwrap_or(0) as f64;
+        let (cell_w, cell_h, left, top) = (150.0, 54.0, (7.5 * longest + 24.0).max(170.0), 80.0);
         let width = left + cell_w * self.cols.len() as f64 + 20.0;
         let height = top + cell_h * self.rows.len() as f64 + 30.0;
         let means: Vec<f64> = self.cells.iter().flatten().map(|c| c.0).filter(|m| m.is_finite()).collect();

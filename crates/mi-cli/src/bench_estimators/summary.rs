@@ -109,7 +109,7 @@ pub fn write(dir: &ResultsDir, tasks: &[Task], records: &[Record], n: usize) -> 
     dir.write_json(ResultsDir::SUMMARY, &serde_json::json!({ "scores": scores, "cells": cells, "floor_nats": FLOOR_NATS }))?;
     let names: Vec<String> = scores.iter().map(|s| s.estimator.clone()).collect();
     let map = Heatmap {
-        title: format!("log(estimate / true MI), N = {n}: 0 is exact, ±0.405 is a factor 1.5"),
+        title: format!("log(mean estimate / true MI), N = {n}, ± sd over seeds: 0 is exact, ±0.405 a factor 1.5"),
         row_title: "task".into(),
         col_title: "estimator".into(),
         rows: tasks.iter().map(Task::id).collect(),
@@ -135,12 +135,15 @@ pub fn write(dir: &ResultsDir, tasks: &[Task], records: &[Record], n: usize) -> 
     Ok(())
 }
 
-/// The spread of the log ratio over seeds: half the range of log(estimate / truth).
+/// The standard deviation of log(estimate / truth) over seeds (0 with one seed or any estimate
+/// ≤ 0).
 fn spread(c: &Cell) -> f64 {
-    match (c.min_nats, c.max_nats) {
-        (Some(lo), Some(hi)) if lo > 0.0 => 0.5 * ((hi / c.true_mi_nats).ln() - (lo / c.true_mi_nats).ln()),
-        _ => 0.0,
+    let logs: Vec<f64> = c.estimates_nats.iter().filter(|&&v| v > 0.0).map(|v| (v / c.true_mi_nats).ln()).collect();
+    if logs.len() < 2 || logs.len() < c.estimates_nats.len() {
+        return 0.0;
     }
+    let m = logs.iter().sum::<f64>() / logs.len() as f64;
+    (logs.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (logs.len() - 1) as f64).sqrt()
 }
 
 fn report(tasks: &[Task], cells: &[Cell], scores: &[Score], n: usize) -> String {
