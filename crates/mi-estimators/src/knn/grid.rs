@@ -5,7 +5,7 @@
 //! unscanned point is provably farther than its k-th neighbour (ties ranked by (distance, index)
 //! as everywhere in `knn`). [`Grid2::build`] declines (None) when the data would crowd cells —
 //! the caller falls back to the k-d tree — so no input makes a query worse than a bounded scan.
-use super::closer;
+use super::{closer, insert_best};
 
 /// The grid.
 pub(crate) struct Grid2 {
@@ -131,17 +131,7 @@ impl Grid2 {
             if id == skip || (best.len() == k && !closer((dist, id), best[k - 1])) {
                 continue;
             }
-            if best.len() == k {
-                best.pop();
-            }
-            let cand = (dist, id);
-            best.push(cand);
-            let mut j = best.len() - 1;
-            while j > 0 && closer(cand, best[j - 1]) {
-                best[j] = best[j - 1];
-                j -= 1;
-            }
-            best[j] = cand;
+            insert_best(best, (dist, id), k);
         }
     }
 }

@@ -9,7 +9,7 @@
 //! through the monotone steps `metric.rs` lists, through [`super::eucdist`] (Euclidean).
 use super::axis::SortedAxis;
 use super::metric::{dims, Euclid, MaxNorm, Metric, TreeMetric};
-use super::{block_dist, closer, KsgAlgorithm, Prepared};
+use super::{block_dist, closer, insert_best, KsgAlgorithm, Prepared};
 use rayon::prelude::*;
 
 /// Most points a leaf holds. Larger leaves trade distance evaluations for tree descents; in more
@@ -130,20 +130,10 @@ impl KdTree {
                     continue;
                 }
                 let cand = (dist, id);
-                if best.len() == k {
-                    if !closer(cand, best[k - 1]) {
-                        continue;
-                    }
-                    best.pop();
+                if best.len() == k && !closer(cand, best[k - 1]) {
+                    continue;
                 }
-                // insertion from the back: the list holds at most k entries
-                best.push(cand);
-                let mut j = best.len() - 1;
-                while j > 0 && closer(cand, best[j - 1]) {
-                    best[j] = best[j - 1];
-                    j -= 1;
-                }
-                best[j] = cand;
+                insert_best(best, cand, k);
                 if best.len() == k {
                     worst = best[k - 1].0;
                     lim = m.limit(worst, false);

@@ -202,24 +202,11 @@ pub(crate) fn block_dist(norm: Norm, a: &[f64], b: &[f64]) -> f64 {
     }
 }
 
-/// ln Γ(m / 2) for an integer m ≥ 1, by the recurrence Γ(x + 1) = x Γ(x) from Γ(1) = 1 or
-/// Γ(1/2) = √π: the only arguments the Euclidean unit-ball volume needs, exact up to the rounding
-/// of a sum of logarithms (kept here rather than in `special`, which has no half-integer form).
-fn ln_gamma_half(m: usize) -> f64 {
-    assert!(m >= 1, "ln Γ(0) is infinite");
-    let (mut x, mut acc) = if m.is_multiple_of(2) { (1.0, 0.0) } else { (0.5, 0.5 * std::f64::consts::PI.ln()) };
-    while x < m as f64 / 2.0 {
-        acc += x.ln();
-        x += 1.0;
-    }
-    acc
-}
-
 /// log of the volume of the unit ball in `d` dimensions under `norm`.
 pub(crate) fn ln_unit_ball(norm: Norm, d: usize) -> f64 {
     match norm {
         Norm::Max => d as f64 * 2f64.ln(),
-        Norm::Euclidean => 0.5 * d as f64 * std::f64::consts::PI.ln() - ln_gamma_half(d + 2),
+        Norm::Euclidean => 0.5 * d as f64 * std::f64::consts::PI.ln() - crate::special::ln_gamma(d as f64 / 2.0 + 1.0),
     }
 }
 
@@ -227,6 +214,24 @@ pub(crate) fn ln_unit_ball(norm: Norm, d: usize) -> f64 {
 #[inline]
 pub(crate) fn closer(a: (f64, usize), b: (f64, usize)) -> bool {
     a.0 < b.0 || (a.0 == b.0 && a.1 < b.1)
+}
+
+/// Inserts `cand` into `best` (sorted by [`closer`], at most k entries), dropping the last entry
+/// when full. The caller has checked that `cand` belongs: `best` has room or `cand` is closer
+/// than its last entry.
+#[inline]
+pub(crate) fn insert_best(best: &mut Vec<(f64, usize)>, cand: (f64, usize), k: usize) {
+    if best.len() == k {
+        best.pop();
+    }
+    // insertion from the back: the list holds at most k entries
+    best.push(cand);
+    let mut j = best.len() - 1;
+    while j > 0 && closer(cand, best[j - 1]) {
+        best[j] = best[j - 1];
+        j -= 1;
+    }
+    best[j] = cand;
 }
 
 pub(crate) fn prepare(x: &ArrayView2<f64>, y: Option<&ArrayView2<f64>>, opts: &KnnOptions) -> Result<Prepared> {
@@ -387,10 +392,6 @@ mod tests {
     #[test]
     fn unit_ball_volumes() {
         let pi = std::f64::consts::PI;
-        // Γ(1/2) = √π, Γ(1) = 1, Γ(5/2) = 3√π/4, Γ(5) = 24, Γ(7/2) = 15√π/8
-        for (m, want) in [(1, 0.5 * pi.ln()), (2, 0.0), (5, (0.75 * pi.sqrt()).ln()), (10, 24f64.ln()), (7, (15.0 * pi.sqrt() / 8.0).ln())] {
-            assert!((ln_gamma_half(m) - want).abs() < 1e-14, "m {m}: {} vs {want}", ln_gamma_half(m));
-        }
         // disc π, ball 4π/3, 4-ball π²/2; the max-norm's cube 2^d
         for (d, want) in [(1, 2.0), (2, pi), (3, 4.0 * pi / 3.0), (4, pi * pi / 2.0)] {
             assert!((ln_unit_ball(Norm::Euclidean, d) - f64::ln(want)).abs() < 1e-14, "d {d}");
