@@ -48,6 +48,25 @@ pub struct Interval {
     pub method: &'static str,
 }
 
+/// [`subsample_interval`] for a conditional estimate I(X; Y | Z): the halves split the rows of X,
+/// Y and Z together (Z rides along as extra columns of Y).
+pub fn subsample_interval_conditional(
+    x: &ArrayView2<f64>,
+    y: &ArrayView2<f64>,
+    z: &ArrayView2<f64>,
+    level: f64,
+    splits: usize,
+    seed: u64,
+    estimate: impl Fn(&ArrayView2<f64>, &ArrayView2<f64>, &ArrayView2<f64>) -> Result<f64>,
+) -> Result<Interval> {
+    if z.nrows() != y.nrows() {
+        return Err(EstimatorError::ShapeMismatch { what: "rows of y and z", expected: y.nrows().to_string(), found: z.nrows().to_string() });
+    }
+    let dy = y.ncols();
+    let yz = ndarray::concatenate(Axis(1), &[y.view(), z.view()]).map_err(|e| EstimatorError::param("y, z", "", e.to_string()))?;
+    subsample_interval(x, &yz.view(), level, splits, seed, |a, b| estimate(a, &b.slice(ndarray::s![.., ..dy]), &b.slice(ndarray::s![.., dy..])))
+}
+
 /// `estimate` on (x, y) with a `level` interval from `splits` random splits of the rows into two
 /// disjoint halves, drawn from `seed` (ChaCha8: the same seed, the same splits). An odd row count
 /// leaves one row out of each split.

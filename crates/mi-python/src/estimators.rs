@@ -115,6 +115,30 @@ fn conditional_mi(py: Python<'_>, x: PyReadonlyArray2<'_, f64>, y: PyReadonlyArr
     py.allow_threads(|| with_threads(n_jobs, || ksg_cmi_nats(&x, &y, &z, &opts)))?.map_err(value_error)
 }
 
+/// I(X; Y | Z) with a `level` interval from random splits of the rows (of X, Y and Z together)
+/// into disjoint halves: (estimate, lower, upper, standard error, mean of the half estimates,
+/// splits), all in nats.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn conditional_mi_interval(
+    py: Python<'_>,
+    x: PyReadonlyArray2<'_, f64>,
+    y: PyReadonlyArray2<'_, f64>,
+    z: PyReadonlyArray2<'_, f64>,
+    k: usize,
+    norm: &str,
+    level: f64,
+    seed: u64,
+    n_jobs: Option<i64>,
+) -> PyResult<(f64, f64, f64, f64, f64, usize)> {
+    let opts = knn_options(k, norm)?;
+    let (x, y, z) = (x.as_array(), y.as_array(), z.as_array());
+    let i = py
+        .allow_threads(|| with_threads(n_jobs, || interval::subsample_interval_conditional(&x, &y, &z, level, interval::DEFAULT_SPLITS, seed, |a, b, c| ksg_cmi_nats(a, b, c, &opts))))?
+        .map_err(value_error)?;
+    Ok((i.estimate_nats, i.lower_nats, i.upper_nats, i.standard_error_nats, i.half_mean_nats, i.splits))
+}
+
 /// Differential entropy in nats by the Kozachenko–Leonenko k-NN estimator under the norm `norm`.
 #[pyfunction]
 fn kl_entropy(py: Python<'_>, x: PyReadonlyArray2<'_, f64>, k: usize, norm: &str, n_jobs: Option<i64>) -> PyResult<f64> {
@@ -182,6 +206,7 @@ fn gaussian_entropy_from_cov(cov: PyReadonlyArray2<'_, f64>) -> PyResult<f64> {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(continuous_mi, m)?)?;
     m.add_function(wrap_pyfunction!(conditional_mi, m)?)?;
+    m.add_function(wrap_pyfunction!(conditional_mi_interval, m)?)?;
     m.add_function(wrap_pyfunction!(continuous_mi_interval, m)?)?;
     m.add_function(wrap_pyfunction!(kl_entropy, m)?)?;
     m.add_function(wrap_pyfunction!(discrete_mi, m)?)?;

@@ -20,7 +20,7 @@
 use mi_estimators::auto::{auto_mi, AutoEstimate, AutoOptions, DEFAULT_AUTO_PERMUTATIONS};
 use mi_estimators::copula::normal_scores;
 use mi_estimators::gaussian::gaussian_mi_estimate_nats;
-use mi_estimators::interval::{subsample_interval, Interval, DEFAULT_SPLITS};
+use mi_estimators::interval::{subsample_interval, subsample_interval_conditional, Interval, DEFAULT_SPLITS};
 use mi_estimators::permutation::permutation_test;
 use mi_estimators::knn::{ksg_cmi_nats, ksg_mi_nats, Jitter, KnnOptions, KsgAlgorithm, Norm};
 use mi_estimators::bounds::Bound;
@@ -468,18 +468,16 @@ fn estimate_inputs(args: &Args, kind: Which, Inputs { x, y, z }: Inputs) -> anyh
     Ok(report)
 }
 
-/// I(X; Y | Z) by Frenzel–Pompe, with `--ci`'s interval: the halves split the rows of Y and Z
-/// together (Z rides along as extra columns of the second argument).
+/// I(X; Y | Z) by Frenzel–Pompe, with `--ci`'s interval (the halves split X, Y and Z together).
 fn conditional_estimate(args: &Args, x: &Array2<f64>, y: &Array2<f64>, z: &Array2<f64>, opts: &KnnOptions) -> anyhow::Result<(f64, Option<PermutationReport>, Option<Interval>)> {
-    let dy = y.ncols();
-    let yz = ndarray::concatenate(ndarray::Axis(1), &[y.view(), z.view()]).expect("the rows were checked equal");
-    let cmi = |a: &ArrayView2<f64>, b: &ArrayView2<f64>| ksg_cmi_nats(a, &b.slice(ndarray::s![.., ..dy]), &b.slice(ndarray::s![.., dy..]), opts);
+    let cmi = |a: &ArrayView2<f64>, b: &ArrayView2<f64>, c: &ArrayView2<f64>| ksg_cmi_nats(a, b, c, opts);
     match args.ci {
         Some(level) => {
-            let i = subsample_interval(&x.view(), &yz.view(), level, DEFAULT_SPLITS, args.seed, cmi).map_err(|e| crate::input_error(format!("--ci {level}: {e}")))?;
+            let i = subsample_interval_conditional(&x.view(), &y.view(), &z.view(), level, DEFAULT_SPLITS, args.seed, cmi)
+                .map_err(|e| crate::input_error(format!("--ci {level}: {e}")))?;
             Ok((i.estimate_nats, None, Some(i)))
         }
-        None => Ok((cmi(&x.view(), &yz.view()).map_err(crate::input_error)?, None, None)),
+        None => Ok((cmi(&x.view(), &y.view(), &z.view()).map_err(crate::input_error)?, None, None)),
     }
 }
 

@@ -102,7 +102,8 @@ def mutual_info(x, y, *, z=None, estimator: str = "ksg", k: int = 3, norm: str =
     permutations: if > 0, also run the estimator on that many row shuffles of y (seeded by
     ``seed``) for a permutation p-value of "I = 0" and a null-corrected estimate.
 
-    ci: a level such as 0.95 for a confidence interval (continuous estimators of I(X; Y)): from 25
+    ci: a level such as 0.95 for a confidence interval (continuous estimators; with ``z``, the
+    halves split x, y and z together): from 25
     random splits of the rows into disjoint halves (seeded by ``seed``), whose estimates give the
     standard error (no bootstrap: duplicated rows are zero-distance neighbours for k-NN
     estimators). It covers the estimator's sampling noise, not its bias; on the suite's Gaussian
@@ -129,6 +130,8 @@ def mutual_info(x, y, *, z=None, estimator: str = "ksg", k: int = 3, norm: str =
     if estimator == "auto" or discrete is not None:
         return _auto_or_mixed(x, y, z, estimator, k, norm, copula, discrete, permutations, ci, seed, n_jobs)
     if estimator in DISCRETE:
+        if ci is not None:
+            raise ValueError("ci= is for the continuous estimators (ksg, ksg1, ksg2, gaussian; with z=, ksg), not the discrete ones: use permutations= for a test")
         if copula:
             raise ValueError("copula=True applies to continuous estimators only; the discrete estimators are rank-free already")
         xl, yl = as_labels(x, "x"), as_labels(y, "y")
@@ -136,8 +139,6 @@ def mutual_info(x, y, *, z=None, estimator: str = "ksg", k: int = 3, norm: str =
         value, test = _native.discrete_mi(xl, yl, estimator == "miller_madow", int(permutations), int(seed))
         return _result(value, test, estimator, len(xl), {}, permutations)
     if ci is not None:
-        if estimator in DISCRETE or z is not None:
-            raise ValueError("ci= is for the continuous estimators of I(X; Y) (ksg, ksg1, ksg2, gaussian), not yet with z= or the discrete estimators")
         if not isinstance(ci, (float, int, np.floating)) or not 0 < ci < 1:
             raise ValueError(f"ci = {ci!r}: expected a level strictly between 0 and 1, e.g. 0.95")
     if z is not None and (estimator not in ("ksg", "ksg1") or permutations):
@@ -164,9 +165,13 @@ def mutual_info(x, y, *, z=None, estimator: str = "ksg", k: int = 3, norm: str =
         if copula:
             zm = _native.copula_normal_scores(zm)
         settings["conditional_on_z_columns"] = int(zm.shape[1])
-        return _result(_native.conditional_mi(xm, ym, zm, int(k), norm, n_jobs), None, estimator, n, settings, 0)
-    if 2 * int(k) >= n and ci is not None and estimator != "gaussian":
-        raise ValueError(f"k = {k} with {n} samples: ci= estimates on halves of {n // 2} rows, which need k < {n // 2}")
+        if ci is None:
+            return _result(_native.conditional_mi(xm, ym, zm, int(k), norm, n_jobs), None, estimator, n, settings, 0)
+        _check_ci_k(k, n)
+        est, lower, upper, se, _, _ = _native.conditional_mi_interval(xm, ym, zm, int(k), norm, float(ci), int(seed), n_jobs)
+        return MIResult(value=est, estimator=estimator, n_samples=n, settings=settings, interval=(lower, upper), ci_level=float(ci), standard_error=se)
+    if ci is not None and estimator != "gaussian":
+        _check_ci_k(k, n)
     if ci is None or permutations:
         value, test = _native.continuous_mi(xm, ym, estimator, int(k), norm, int(permutations), int(seed), n_jobs)
     if ci is None:
@@ -199,6 +204,11 @@ def _auto_or_mixed(x, y, z, estimator, k, norm, copula, discrete, permutations, 
         return MIResult(value=value, estimator="auto", n_samples=n, settings=settings)
     value, test = _native.mixed_mi(xm, ym, discrete, int(k), int(permutations), int(seed), n_jobs)
     return _result(value, test, estimator, n, {"k": int(k), "discrete": discrete}, permutations)
+
+
+def _check_ci_k(k, n) -> None:
+    if 2 * int(k) >= n:
+        raise ValueError(f"k = {k} with {n} samples: ci= estimates on halves of {n // 2} rows, which need k < {n // 2}")
 
 
 def _check_norm(norm, knn: bool) -> None:

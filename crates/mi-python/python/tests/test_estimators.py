@@ -193,8 +193,16 @@ def test_confidence_interval():
     for bad in (0, 1, 1.5, "0.9"):
         with pytest.raises(ValueError, match="ci"):
             infomax.mutual_info(x, y, ci=bad)
+    # with z: the halves split x, y and z together; x -> z -> y, so the interval covers 0
+    rng = np.random.default_rng(8)
+    z = 0.8 * x + 0.6 * rng.normal(size=len(x))
+    w = z + 0.5 * rng.normal(size=len(x))
+    r = infomax.mutual_info(x, w, z=z, ci=0.95, seed=1)
+    lo, hi = r.interval
+    assert lo <= r.value <= hi and lo < 0 < hi, r
+    assert r.value == infomax.mutual_info(x, w, z=z).value
     with pytest.raises(ValueError, match="ci="):
-        infomax.mutual_info(x, y, z=x, ci=0.9)
+        infomax.mutual_info(x.astype(int), y.astype(int), estimator="plugin", ci=0.9)
     with pytest.raises(ValueError, match="halves"):
         infomax.mutual_info(x[:10], y[:10], k=5, ci=0.9)
 
