@@ -132,6 +132,21 @@ mod tests {
     use crate::tasks::Task;
 
     #[test]
+    fn conditional_halves_keep_rows_of_x_y_and_z_together() {
+        // the estimator sees (x, y, z) rows in step: with y = z exactly, any half gives the same
+        // columns to y and z, which a mix-up of rows would break
+        let (x, z) = Task::bivariate_gaussian(0.6).unwrap().sample(600, 3);
+        let same = |a: &ArrayView2<f64>, b: &ArrayView2<f64>, c: &ArrayView2<f64>| {
+            assert_eq!(b, c);
+            gaussian_mi_estimate_nats(a, b)
+        };
+        let i = subsample_interval_conditional(&x.view(), &z.view(), &z.view(), 0.9, 5, 1, same).unwrap();
+        assert!(i.lower_nats < i.estimate_nats && i.estimate_nats < i.upper_nats);
+        let short = z.slice(ndarray::s![..10, ..]);
+        assert!(subsample_interval_conditional(&x.view(), &z.view(), &short, 0.9, 5, 1, same).is_err());
+    }
+
+    #[test]
     fn the_standard_error_matches_the_spread_over_fresh_samples() {
         // the spread of the Gaussian estimator over independent samples of N rows, against the
         // subsampling standard error from one sample
