@@ -164,6 +164,12 @@ pub struct Report {
     /// jitter scale (k-NN estimators only)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jitter: Option<f64>,
+    /// max or euclidean (KSG only)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub norm: Option<String>,
+    /// which side is categorical (`--discrete`: x, y or both)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discrete: Option<String>,
     pub seed: u64,
     /// what a neural estimate cannot exceed (neural estimators only)
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -405,6 +411,8 @@ fn estimate_inputs(args: &Args, kind: Which, Inputs { x, y, z }: Inputs) -> anyh
         dy: y.ncols(),
         k: None,
         jitter: None,
+        norm: None,
+        discrete: None,
         seed: args.seed,
         cap_nats: None,
         cap_kind: None,
@@ -419,26 +427,7 @@ fn estimate_inputs(args: &Args, kind: Which, Inputs { x, y, z }: Inputs) -> anyh
         warnings: vec![],
     };
     match kind {
-        Which::Ksg(alg) => {
-            if args.k == 0 || args.k >= n {
-                return Err(crate::input_error(format!("--k {} is invalid for {n} samples: need 1 ≤ k < n", args.k)));
-            }
-            let opts = KnnOptions { jitter: Some(Jitter { scale: JITTER_SCALE, seed: args.seed }), norm: norm(args)?, ..KnnOptions::with_k(args.k) };
-            (report.mi_nats, report.permutation, report.interval) = match (&z, args.discrete.as_deref()) {
-                (Some(z), _) => conditional_estimate(args, &x, &y, z, &opts)?,
-                (None, Some(side)) => {
-                    let side = discrete::side(side)?;
-                    for (a, which, s) in [(&x, "X", discrete::DiscreteSide::X), (&y, "Y", discrete::DiscreteSide::Y)] {
-                        if side == s {
-                            discrete::check_codes(&a.view(), which, &format!("--discrete {}", args.discrete.as_deref().unwrap_or("")))?;
-                        }
-                    }
-                    tested(args, &x, &y, |a, b| discrete::mixed_mi(side, args.k, a, b))?
-                }
-                (None, None) => tested(args, &x, &y, |a, b| ksg_mi_nats(a, b, alg, &opts))?,
-            };
-            (report.k, report.jitter) = (Some(args.k), Some(JITTER_SCALE));
-        }
+        Which::Ksg(alg) => knn_estimate(args, alg, &x, &y, z.as_ref(), &mut report)?,
         Which::Gaussian => (report.mi_nats, report.permutation, report.interval) = tested(args, &x, &y, gaussian_mi_estimate_nats)?,
         Which::Discrete(miller_madow) => {
             let what = format!("--estimator {}", args.estimator);
@@ -466,6 +455,32 @@ fn estimate_inputs(args: &Args, kind: Which, Inputs { x, y, z }: Inputs) -> anyh
     }
     report.mi_bits = report.mi_nats / std::f64::consts::LN_2;
     Ok(report)
+}
+
+/// The k-NN estimates: KSG (`--norm`), Frenzel–Pompe with Z, the mixed estimators with
+/// `--discrete` (no jitter: their ties are data).
+fn knn_estimate(args: &Args, alg: KsgAlgorithm, x: &Array2<f64>, y: &Array2<f64>, z: Option<&Array2<f64>>, report: &mut Report) -> anyhow::Result<()> {
+    let n = x.nrows();
+    if args.k == 0 || args.k >= n {
+        return Err(crate::input_error(format!("--k {} is invalid for {n} samples: need 1 ≤ k < n", args.k)));
+    }
+    let opts = KnnOptions { jitter: Some(Jitter { scale: JITTER_SCALE, seed: args.seed }), norm: norm(args)?, ..KnnOptions::with_k(args.k) };
+    (report.k, report.jitter, report.norm) = (Some(args.k), Some(JITTER_SCALE), Some(args.norm.clone()));
+    (report.mi_nats, report.permutation, report.interval) = match (z, args.discrete.as_deref()) {
+        (Some(z), _) => conditional_estimate(args, x, y, z, &opts)?,
+        (None, Some(name)) => {
+            let side = discrete::side(name)?;
+            for (a, which, s) in [(x, "X", discrete::DiscreteSide::X), (y, "Y", discrete::DiscreteSide::Y)] {
+                if side == s {
+                    discrete::check_codes(&a.view(), which, &format!("--discrete {name}"))?;
+                }
+            }
+            (report.jitter, report.discrete) = (None, Some(name.to_string()));
+            tested(args, x, y, |a, b| discrete::mixed_mi(side, args.k, a, b))?
+        }
+        (None, None) => tested(args, x, y, |a, b| ksg_mi_nats(a, b, alg, &opts))?,
+    };
+    Ok(())
 }
 
 /// I(X; Y | Z) by Frenzel–Pompe, with `--ci`'s interval (the halves split X, Y and Z together).

@@ -314,6 +314,7 @@ fn discrete_sides_use_the_mixed_estimators() {
     for (side, a, b) in [("x", &px, &py), ("y", &py, &px), ("both", &px, &py)] {
         let r = estimate(&with(side, a, b)).unwrap();
         assert!((r.mi_nats - 3f64.ln()).abs() < 0.05, "--discrete {side}: {}", r.mi_nats);
+        assert_eq!((r.discrete.as_deref(), r.jitter), (Some(side), None), "the JSON says which side, and no jitter was added");
     }
     // the categorical side must hold integer codes; --discrete is for ksg only
     let e = estimate(&with("x", &py, &px)).unwrap_err();
@@ -336,6 +337,8 @@ fn euclidean_norm_is_an_option_of_the_knn_estimators() {
     let euclid = estimate(&Args { norm: "euclidean".into(), ..args(px.clone(), py.clone(), "ksg", 3) }).unwrap().mi_nats;
     let truth = Task::equicorrelated(3, 0.5).unwrap().true_mi_nats();
     assert!(euclid != max && (euclid - truth).abs() < 0.06 && (max - truth).abs() < 0.06, "{max} {euclid} vs {truth}");
+    let r = estimate(&Args { norm: "euclidean".into(), ..args(px.clone(), py.clone(), "ksg", 3) }).unwrap();
+    assert_eq!(serde_json::to_value(&r).unwrap()["norm"], "euclidean");
     for bad in [Args { norm: "l1".into(), ..args(px.clone(), py.clone(), "ksg", 3) }, Args { norm: "euclidean".into(), ..args(px.clone(), py.clone(), "gaussian", 3) }] {
         assert!(is_input_error(&estimate(&bad).unwrap_err()));
     }
