@@ -1,6 +1,6 @@
 //! `infomax tasks`: the ground-truth tasks (`mi_estimators::tasks`) — list them with their exact
 //! MI, or sample one into .npy files so any estimator can be scored against the truth.
-use mi_estimators::tasks::{bench_suite, find, suite, Task};
+use mi_estimators::tasks::{all, bench_suite, find, suite, Task};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -61,11 +61,7 @@ fn listed(which: &str) -> anyhow::Result<Vec<Task>> {
     match which {
         "bench" => Ok(bench_suite()),
         "reproduce" => Ok(suite()),
-        "all" => {
-            let mut all = suite();
-            all.extend(bench_suite().into_iter().filter(|t| !suite().contains(t)));
-            Ok(all)
-        }
+        "all" => Ok(all()),
         other => Err(crate::input_error(format!("unknown --suite '{other}': expected bench, reproduce or all"))),
     }
 }

@@ -16,6 +16,21 @@ fn tested(t: permutation::PermutationTest) -> Tested {
     (t.observed_nats, Some((t.p_value(), t.null_mean_nats(), t.null_corrected_nats())))
 }
 
+/// `estimate` on (x, y), with the permutation test when `permutations` > 0.
+pub(crate) fn maybe_tested(
+    x: &ArrayView2<f64>,
+    y: &ArrayView2<f64>,
+    permutations: usize,
+    seed: u64,
+    estimate: impl Fn(&ArrayView2<f64>, &ArrayView2<f64>) -> EstResult<f64>,
+) -> EstResult<Tested> {
+    if permutations == 0 {
+        estimate(x, y).map(|v| (v, None))
+    } else {
+        permutation::permutation_test(x, y, permutations, seed, estimate).map(tested)
+    }
+}
+
 /// The k-NN norm named `name` ("max" or "euclidean").
 fn parse_norm(name: &str) -> PyResult<Norm> {
     match name {
@@ -74,16 +89,7 @@ fn continuous_mi(
 ) -> PyResult<Tested> {
     let est = Continuous::parse(estimator, k, norm)?;
     let (x, y) = (x.as_array(), y.as_array());
-    let out = py.allow_threads(|| {
-        with_threads(n_jobs, || {
-            if permutations == 0 {
-                est.estimate(&x, &y).map(|v| (v, None))
-            } else {
-                permutation::permutation_test(&x, &y, permutations, seed, |a, b| est.estimate(a, b)).map(tested)
-            }
-        })
-    })?;
-    out.map_err(value_error)
+    py.allow_threads(|| with_threads(n_jobs, || maybe_tested(&x, &y, permutations, seed, |a, b| est.estimate(a, b))))?.map_err(value_error)
 }
 
 /// I(X; Y) with a `level` interval from random splits into disjoint halves: (estimate, lower,

@@ -3,7 +3,7 @@
 use crate::errors::value_error;
 use crate::threads::with_threads;
 use mi_estimators::mixed::{category_ids, discrete_continuous_mi_nats, mixed_ksg_mi_nats};
-use mi_estimators::permutation::permutation_test;
+use crate::estimators::maybe_tested;
 use ndarray::ArrayView2;
 use numpy::PyReadonlyArray2;
 use pyo3::prelude::*;
@@ -33,17 +33,7 @@ fn mixed_mi(
         return Err(value_error(format!("discrete {side:?}: expected \"x\", \"y\" or \"both\"")));
     }
     let (x, y) = (x.as_array(), y.as_array());
-    let out = py.allow_threads(|| {
-        with_threads(n_jobs, || {
-            if permutations == 0 {
-                estimate(side, k, &x, &y).map(|v| (v, None))
-            } else {
-                permutation_test(&x, &y, permutations, seed, |a, b| estimate(side, k, a, b))
-                    .map(|t| (t.observed_nats, Some((t.p_value(), t.null_mean_nats(), t.null_corrected_nats()))))
-            }
-        })
-    })?;
-    out.map_err(value_error)
+    py.allow_threads(|| with_threads(n_jobs, || maybe_tested(&x, &y, permutations, seed, |a, b| estimate(side, k, a, b))))?.map_err(value_error)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

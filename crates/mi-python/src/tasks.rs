@@ -12,11 +12,7 @@ fn task_list(suite: &str) -> PyResult<Vec<(String, usize, usize, f64)>> {
     let list = match suite {
         "bench" => tasks::bench_suite(),
         "reproduce" => tasks::suite(),
-        "all" => {
-            let mut all = tasks::suite();
-            all.extend(tasks::bench_suite().into_iter().filter(|t| !tasks::suite().contains(t)));
-            all
-        }
+        "all" => tasks::all(),
         other => return Err(value_error(format!("suite {other:?}: expected \"bench\", \"reproduce\" or \"all\""))),
     };
     Ok(list.iter().map(|t| (t.id(), t.dx(), t.dy(), t.true_mi_nats())).collect())

@@ -438,9 +438,7 @@ fn estimate_inputs(args: &Args, kind: Which, Inputs { x, y, z }: Inputs) -> anyh
         Which::Auto => {
             let permutations = if args.permutations > 0 { args.permutations } else { DEFAULT_AUTO_PERMUTATIONS };
             let opts = AutoOptions { k: args.k, permutations, seed: args.seed, jitter_scale: JITTER_SCALE };
-            if args.k == 0 || args.k >= n {
-                return Err(crate::input_error(format!("--k {} is invalid for {n} samples: need 1 ≤ k < n", args.k)));
-            }
+            check_k(args, n)?;
             let a = auto_mi(&x.view(), &y.view(), &opts).map_err(crate::input_error)?;
             (report.mi_nats, report.copula, report.k, report.jitter) = (a.mi_nats, true, Some(args.k), Some(JITTER_SCALE));
             report.auto = Some(a);
@@ -457,13 +455,19 @@ fn estimate_inputs(args: &Args, kind: Which, Inputs { x, y, z }: Inputs) -> anyh
     Ok(report)
 }
 
+/// `--k` against the rows: 1 ≤ k < n.
+fn check_k(args: &Args, n: usize) -> anyhow::Result<()> {
+    if args.k == 0 || args.k >= n {
+        return Err(crate::input_error(format!("--k {} is invalid for {n} samples: need 1 ≤ k < n", args.k)));
+    }
+    Ok(())
+}
+
 /// The k-NN estimates: KSG (`--norm`), Frenzel–Pompe with Z, the mixed estimators with
 /// `--discrete` (no jitter: their ties are data).
 fn knn_estimate(args: &Args, alg: KsgAlgorithm, x: &Array2<f64>, y: &Array2<f64>, z: Option<&Array2<f64>>, report: &mut Report) -> anyhow::Result<()> {
     let n = x.nrows();
-    if args.k == 0 || args.k >= n {
-        return Err(crate::input_error(format!("--k {} is invalid for {n} samples: need 1 ≤ k < n", args.k)));
-    }
+    check_k(args, n)?;
     let opts = KnnOptions { jitter: Some(Jitter { scale: JITTER_SCALE, seed: args.seed }), norm: norm(args)?, ..KnnOptions::with_k(args.k) };
     (report.k, report.jitter, report.norm) = (Some(args.k), Some(JITTER_SCALE), Some(args.norm.clone()));
     (report.mi_nats, report.permutation, report.interval) = match (z, args.discrete.as_deref()) {

@@ -29,7 +29,7 @@ mod suites;
 mod transform;
 
 pub use base::{student_t_entropy_nats, Base};
-pub use suites::{bench_suite, find, suite, SUITE_QUICK};
+pub use suites::{all, bench_suite, find, suite, SUITE_QUICK};
 pub use transform::Transform;
 
 /// A ground-truth task: a base distribution and per-variable transform chains.

@@ -78,14 +78,21 @@ pub fn bench_suite() -> Vec<Task> {
     v
 }
 
-/// The task with this id from [`suite`] or [`bench_suite`]; an error listing the ids otherwise.
+/// Every known task once: [`suite`], then the tasks of [`bench_suite`] not already in it.
+pub fn all() -> Vec<Task> {
+    let mut all = suite();
+    let extra: Vec<Task> = bench_suite().into_iter().filter(|t| !all.contains(t)).collect();
+    all.extend(extra);
+    all
+}
+
+/// The task with this id from [`all`]; an error listing the ids otherwise.
 pub fn find(id: &str) -> Result<Task> {
-    let all: Vec<Task> = suite().into_iter().chain(bench_suite()).collect();
+    let all = all();
     if let Some(t) = all.iter().find(|t| t.id() == id) {
         return Ok(t.clone());
     }
-    let mut ids: Vec<String> = all.iter().map(Task::id).collect();
-    ids.dedup();
+    let ids: Vec<String> = all.iter().map(Task::id).collect();
     Err(EstimatorError::InvalidParameter {
         name: "task",
         value: id.to_string(),
