@@ -46,5 +46,6 @@ pub use error::{ProbeError, Result};
 pub use feature::Feature;
 pub use knn::CosineKnn;
 pub use logistic::{LogisticModel, LogisticRegression, LogisticRegressionBuilder};
+pub use saga::UpdateScheme;
 pub use metrics::{accuracy, per_class_accuracy, ClassAccuracy, ConfusionMatrix};
 pub use scale::{MinMaxScaler, Scaling, StandardScaler};

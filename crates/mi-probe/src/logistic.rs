@@ -6,7 +6,7 @@
 //! class being the positive one). Classes are the sorted distinct training labels.
 use crate::error::{ProbeError, Result};
 use crate::feature::{check_features, check_labels, check_n_features, Feature};
-use crate::saga::{saga, saga_step_size, Loss, SagaSettings};
+use crate::saga::{saga, saga_step_size, Loss, SagaSettings, UpdateScheme};
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
@@ -24,6 +24,7 @@ pub struct LogisticRegression {
     max_epochs: usize,
     seed: u64,
     fit_intercept: bool,
+    update_scheme: UpdateScheme,
 }
 
 /// Builder of [`LogisticRegression`]; [`build`](Self::build) checks every value once.
@@ -34,11 +35,12 @@ pub struct LogisticRegressionBuilder {
     max_epochs: usize,
     seed: u64,
     fit_intercept: bool,
+    update_scheme: UpdateScheme,
 }
 
 impl Default for LogisticRegressionBuilder {
     fn default() -> Self {
-        Self { c: 10.0, tol: 0.1, max_epochs: 100, seed: 0, fit_intercept: true }
+        Self { c: 10.0, tol: 0.1, max_epochs: 100, seed: 0, fit_intercept: true, update_scheme: UpdateScheme::Auto }
     }
 }
 
@@ -69,6 +71,12 @@ impl LogisticRegressionBuilder {
         self.fit_intercept = fit_intercept;
         self
     }
+    /// How SAGA brings the weights up to date (default [`UpdateScheme::Auto`]: the just-in-time
+    /// scheme on data with many zeros); the schemes differ only by rounding.
+    pub fn update_scheme(mut self, update_scheme: UpdateScheme) -> Self {
+        self.update_scheme = update_scheme;
+        self
+    }
     /// Checks the values and returns the configuration.
     pub fn build(self) -> Result<LogisticRegression> {
         if !(self.c.is_finite() && self.c > 0.0) {
@@ -89,13 +97,14 @@ impl LogisticRegressionBuilder {
             max_epochs: self.max_epochs,
             seed: self.seed,
             fit_intercept: self.fit_intercept,
+            update_scheme: self.update_scheme,
         })
     }
 }
 
 impl Default for LogisticRegression {
     fn default() -> Self {
-        Self { c: 10.0, tol: 0.1, max_epochs: 100, seed: 0, fit_intercept: true }
+        Self { c: 10.0, tol: 0.1, max_epochs: 100, seed: 0, fit_intercept: true, update_scheme: UpdateScheme::Auto }
     }
 }
 
@@ -118,6 +127,9 @@ impl LogisticRegression {
     }
     pub fn fit_intercept(&self) -> bool {
         self.fit_intercept
+    }
+    pub fn update_scheme(&self) -> UpdateScheme {
+        self.update_scheme
     }
 
     /// Fits the probe on `x` (`n × d`, f32 or f64) and integer labels `y` (`n`, ≥ 0, at least two
@@ -167,6 +179,7 @@ impl LogisticRegression {
             max_epochs: self.max_epochs,
             fit_intercept: self.fit_intercept,
             seed: self.seed,
+            scheme: self.update_scheme,
         };
         let out = saga(xs, n, d, &encoded, loss, n_rows, &settings)?;
         let coef = Array2::from_shape_vec((n_rows, d), out.coef)
@@ -180,6 +193,7 @@ impl LogisticRegression {
             converged: out.converged,
             step_size: step,
             last_relative_change: out.last_relative_change,
+            update_scheme: Some(out.scheme),
         })
     }
 }
@@ -196,6 +210,8 @@ pub struct LogisticModel {
     converged: bool,
     step_size: f64,
     last_relative_change: f64,
+    /// The scheme SAGA ran (None for a model built with `from_parts`).
+    update_scheme: Option<UpdateScheme>,
 }
 
 impl LogisticModel {
@@ -220,7 +236,7 @@ impl LogisticModel {
         if !(c.is_finite() && c > 0.0) {
             return Err(ProbeError::InvalidConfig { name: "C", value: c.to_string(), reason: "must be finite and > 0" });
         }
-        Ok(Self { classes, coef, intercept, c, epochs: 0, converged: false, step_size: f64::NAN, last_relative_change: f64::NAN })
+        Ok(Self { classes, coef, intercept, c, epochs: 0, converged: false, step_size: f64::NAN, last_relative_change: f64::NAN, update_scheme: None })
     }
 
     /// The sorted distinct training labels.
@@ -256,6 +272,10 @@ impl LogisticModel {
     /// `max|ΔW| / max|W|` over the last epoch.
     pub fn last_relative_change(&self) -> f64 {
         self.last_relative_change
+    }
+    /// The update scheme SAGA ran ([`UpdateScheme::Auto`] resolved; None for `from_parts`).
+    pub fn update_scheme(&self) -> Option<UpdateScheme> {
+        self.update_scheme
     }
 
     /// Raw scores `X Wᵀ + b`, `n × K` (`n × 1` for two classes).

@@ -5,7 +5,7 @@ mod common;
 
 use common::{fixture, fixture_data, matrix, vector};
 use mi_probe::rng::{sklearn_dataset_seed, SampleOrder};
-use mi_probe::{LogisticModel, LogisticRegression};
+use mi_probe::{LogisticModel, LogisticRegression, UpdateScheme};
 use ndarray::{Array1, Array2};
 
 fn max_abs_diff(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
@@ -41,9 +41,10 @@ fn minmax_scaling_is_sklearns() {
 }
 
 /// Fits ours with the run's settings and compares with scikit-learn's result.
-fn compare(run: &serde_json::Value, x_tr: &Array2<f64>, y_tr: &Array1<i64>, x_te: &Array2<f64>, y_te: &Array1<i64>, c: f64) {
+fn compare(run: &serde_json::Value, x_tr: &Array2<f64>, y_tr: &Array1<i64>, x_te: &Array2<f64>, y_te: &Array1<i64>, c: f64, scheme: UpdateScheme) {
     let tol = run["tol"].as_f64().unwrap();
-    let probe = LogisticRegression::builder().c(c).tol(tol).max_epochs(run["max_iter"].as_u64().unwrap() as usize).seed(0).build().unwrap();
+    let max_epochs = run["max_iter"].as_u64().unwrap() as usize;
+    let probe = LogisticRegression::builder().c(c).tol(tol).max_epochs(max_epochs).seed(0).update_scheme(scheme).build().unwrap();
     let model = probe.fit(x_tr.view(), y_tr.view()).unwrap();
     let their_coef = matrix(&run["coef"]);
     let their_intercept = vector(&run["intercept"]);
@@ -54,7 +55,7 @@ fn compare(run: &serde_json::Value, x_tr: &Array2<f64>, y_tr: &Array1<i64>, x_te
     let coef_gap = max_abs_diff(model.coef(), &their_coef) / their_coef.iter().fold(0.0f64, |a, b| a.max(b.abs()));
     let intercept_gap = (model.intercept() - &their_intercept).iter().fold(0.0f64, |a, b| a.max(b.abs()));
     eprintln!(
-        "tol {tol}: epochs {} vs {}, test {test_accuracy} vs {}, train {train_accuracy} vs {}, objective {objective} vs {their_objective}, coef gap {coef_gap:.3e}, intercept gap {intercept_gap:.3e}",
+        "{scheme:?}, tol {tol}: epochs {} vs {}, test {test_accuracy} vs {}, train {train_accuracy} vs {}, objective {objective} vs {their_objective}, coef gap {coef_gap:.3e}, intercept gap {intercept_gap:.3e}",
         model.epochs(),
         run["epochs"],
         run["test_accuracy"],
@@ -76,7 +77,9 @@ fn multinomial_agrees_with_sklearn_saga() {
     let (x_tr, y_tr, x_te, y_te) = fixture_data(&f);
     let c = f["c"].as_f64().unwrap();
     for run in f["multinomial"].as_array().unwrap() {
-        compare(run, &x_tr, &y_tr, &x_te, &y_te, c);
+        for scheme in [UpdateScheme::Auto, UpdateScheme::JustInTime] {
+            compare(run, &x_tr, &y_tr, &x_te, &y_te, c, scheme);
+        }
     }
 }
 
@@ -87,7 +90,9 @@ fn binary_agrees_with_sklearn_saga() {
     let (yb_tr, yb_te) = (y_tr.mapv(|v| i64::from(v >= 5)), y_te.mapv(|v| i64::from(v >= 5)));
     let c = f["c"].as_f64().unwrap();
     for run in f["binary"].as_array().unwrap() {
-        compare(run, &x_tr, &yb_tr, &x_te, &yb_te, c);
+        for scheme in [UpdateScheme::Auto, UpdateScheme::JustInTime] {
+            compare(run, &x_tr, &yb_tr, &x_te, &yb_te, c, scheme);
+        }
     }
 }
 

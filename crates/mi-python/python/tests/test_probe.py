@@ -36,6 +36,23 @@ def test_the_fit_matches_scikit_learns_saga():
     assert ours.coef_.shape == theirs.coef_.shape and list(ours.classes_) == list(theirs.classes_)
 
 
+def test_data_with_many_zeros_gives_scikit_learns_iterates():
+    # about a fifth of the entries nonzero (like MNIST pixels or ReLU features): the fit runs the
+    # just-in-time update scheme, which must still follow scikit-learn's dense SAGA step by step
+    X, y = blobs(n=3000, d=40, k=10, seed=3)
+    X = SkMinMaxScaler().fit_transform(np.maximum(X - 1.5, 0.0))
+    assert 0.1 < (X != 0).mean() < 0.3
+    for tol in (0.1, 1e-3):
+        ours = LogisticRegression(C=10.0, tol=tol, max_iter=100, random_state=0).fit(X, y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs = SkLogisticRegression(C=10.0, tol=tol, max_iter=100, solver="saga", random_state=0).fit(X, y)
+        assert ours.n_iter_[0] == theirs.n_iter_[0]
+        gap = np.abs(ours.coef_ - theirs.coef_).max() / np.abs(theirs.coef_).max()
+        assert gap < 1e-9, gap
+        assert np.abs(ours.intercept_ - theirs.intercept_).max() < 1e-9
+
+
 def test_binary_and_string_labels_and_float32():
     X, y = blobs(k=2, seed=1)
     labels = np.array(["cat", "dog"])[y]
