@@ -10,7 +10,7 @@
 //!
 //! The fifth argument picks SAGA's update scheme (`auto`, `dense`, `jit`; default `auto`), the
 //! sixth keeps only that share of the scaled entries (a fixed pseudo-random pattern, the rest set to
-//! 0; default 1), to time the schemes on sparse data.
+//! 0; default 1), to time the schemes on sparse data; the seventh is the number of classes (10).
 //!
 //! Problems: 70,000 × d synthetic blobs (d = 100, 392; 10 classes), the first 60,000 rows for
 //! training, min-max scaled on them, C = 10, tol 0.1 and 1e-3, at most 100 epochs, seed 0.
@@ -65,8 +65,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(other) => return Err(format!("scheme {other:?}: expected auto, dense or jit").into()),
     };
     let density: f64 = args.get(6).map(|s| s.parse()).transpose()?.unwrap_or(1.0);
+    let classes: usize = args.get(7).map(|s| s.parse()).transpose()?.unwrap_or(10);
     for d in dims {
-        let (x, y) = synthetic::blobs(70_000, d, 10, 1, -2, 0);
+        let (x, y) = synthetic::blobs(70_000, d, classes, 1, -2, 0);
         let scaler = MinMaxScaler::fit(x.slice(s![..60_000, ..]))?;
         let (mut x_tr, mut x_te) = (scaler.transform(x.slice(s![..60_000, ..]))?, scaler.transform(x.slice(s![60_000.., ..]))?);
         sparsify(&mut x_tr, 0, density);
@@ -90,7 +91,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let test_accuracy = m.score(x_te.view(), y_te)?;
                 let objective = m.objective(x_tr.view(), y_tr)?;
                 println!(
-                    "{{\"problem\": \"blobs_60000x{d}\", \"tol\": {tol}, \"storage\": \"{storage}\", \"density\": {density}, \"scheme\": \"{:?}\", \"seconds\": {best:.4}, \"cpu_seconds\": {best_cpu:.4}, \"epochs\": {}, \"test_accuracy\": {test_accuracy}, \"objective\": {objective}}}",
+                    "{{\"problem\": \"blobs_60000x{d}\", \"classes\": {classes}, \"tol\": {tol}, \"storage\": \"{storage}\", \"density\": {density}, \"scheme\": \"{:?}\", \"seconds\": {best:.4}, \"cpu_seconds\": {best_cpu:.4}, \"epochs\": {}, \"test_accuracy\": {test_accuracy}, \"objective\": {objective}}}",
                     m.update_scheme().unwrap_or(scheme),
                     m.epochs()
                 );

@@ -6,7 +6,7 @@
 //! class being the positive one). Classes are the sorted distinct training labels.
 use crate::error::{ProbeError, Result};
 use crate::feature::{check_features, check_labels, check_n_features, Feature};
-use crate::saga::{saga, saga_step_size, Loss, SagaSettings, UpdateScheme};
+use crate::saga::{saga, saga_step_size, Features, Loss, SagaSettings, UpdateScheme};
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
@@ -136,8 +136,24 @@ impl LogisticRegression {
     /// distinct values). Errors on empty or non-finite features, a row-count mismatch, negative
     /// labels, a single class, or floating-point overflow in the solver (unscaled features).
     pub fn fit<T: Feature>(&self, x: ArrayView2<'_, T>, y: ArrayView1<'_, i64>) -> Result<LogisticModel> {
-        check_features("training features", &x)?;
         let (n, d) = x.dim();
+        if n == 0 || d == 0 {
+            return Err(ProbeError::Empty { what: "training features", rows: n, cols: d });
+        }
+        let owned: Vec<T>;
+        let xs: &[T] = match x.as_slice() {
+            Some(s) => s,
+            None => {
+                owned = x.iter().copied().collect();
+                &owned
+            }
+        };
+        let (max_squared_sum, nonzero) = feature_stats(xs, d);
+        if !max_squared_sum.is_finite() {
+            // a NaN or ±∞ (the check says where), or values whose squares overflow
+            check_features("training features", &x)?;
+            return Err(ProbeError::FeaturesTooLarge { max_squared_sum });
+        }
         check_labels("training labels", n, &y)?;
         let mut classes: Vec<i64> = y.to_vec();
         classes.sort_unstable();
@@ -155,21 +171,6 @@ impl LogisticRegression {
             return Err(ProbeError::TooLarge { what: "n_samples × n_classes (SAGA's gradient memory)", value: entries, max: MAX_MEMORY_ENTRIES });
         }
 
-        let owned: Vec<T>;
-        let xs: &[T] = match x.as_slice() {
-            Some(s) => s,
-            None => {
-                owned = x.iter().copied().collect();
-                &owned
-            }
-        };
-        let max_squared_sum = xs
-            .chunks_exact(d)
-            .map(|r| r.iter().map(|v| v.to_f64() * v.to_f64()).sum::<f64>())
-            .fold(0.0f64, f64::max);
-        if !max_squared_sum.is_finite() {
-            return Err(ProbeError::FeaturesTooLarge { max_squared_sum });
-        }
         let alpha_scaled = (1.0 / self.c) / n as f64;
         let step = saga_step_size(max_squared_sum, alpha_scaled, self.fit_intercept, n);
         let settings = SagaSettings {
@@ -181,7 +182,7 @@ impl LogisticRegression {
             seed: self.seed,
             scheme: self.update_scheme,
         };
-        let out = saga(xs, n, d, &encoded, loss, n_rows, &settings)?;
+        let out = saga(Features { xs, n, d, nonzero }, &encoded, loss, n_rows, &settings)?;
         let coef = Array2::from_shape_vec((n_rows, d), out.coef)
             .map_err(|_| ProbeError::TooLarge { what: "coefficients", value: n_rows * d, max: isize::MAX as usize })?;
         Ok(LogisticModel {
@@ -196,6 +197,25 @@ impl LogisticRegression {
             update_scheme: Some(out.scheme),
         })
     }
+}
+
+/// One pass over the training features: the largest squared row norm (scikit-learn's
+/// `max_squared_sum`; not finite when a value is not, or when the squares overflow) and the number
+/// of nonzero entries (for SAGA's choice of update scheme).
+fn feature_stats<T: Feature>(xs: &[T], d: usize) -> (f64, usize) {
+    let (mut max_squared_sum, mut nonzero, mut finite) = (0.0f64, 0usize, true);
+    for row in xs.chunks_exact(d) {
+        let (mut squares, mut row_nonzero) = (0.0f64, 0usize);
+        for v in row {
+            let v = v.to_f64();
+            squares += v * v;
+            row_nonzero += usize::from(v != 0.0);
+        }
+        finite &= squares.is_finite();
+        max_squared_sum = max_squared_sum.max(squares);
+        nonzero += row_nonzero;
+    }
+    (if finite { max_squared_sum } else { f64::INFINITY }, nonzero)
 }
 
 /// A fitted probe: scikit-learn's `classes_`, `coef_`, `intercept_` and `n_iter_`, and the solver's

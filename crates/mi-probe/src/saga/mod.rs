@@ -56,16 +56,15 @@ pub enum UpdateScheme {
 /// scheme's one fused pass over all features. Measured on 60,000 × 392 problems, 10 classes (see
 /// `docs/probe-speed.md`): the just-in-time scheme is faster below about this share of nonzero
 /// weight-lanes.
-const JIT_MAX_WORK_RATIO: f64 = 0.45;
+const JIT_MAX_WORK_RATIO: f64 = 0.55;
 
 impl UpdateScheme {
-    /// The scheme to run: `Auto` resolved from the share of nonzero entries.
-    pub(crate) fn resolve<T: Feature>(self, xs: &[T], n_rows: usize) -> UpdateScheme {
+    /// The scheme to run on data with `nonzero` of `len` entries nonzero: `Auto` resolved.
+    pub(crate) fn resolve(self, nonzero: usize, len: usize, n_rows: usize) -> UpdateScheme {
         match self {
             UpdateScheme::Auto => {
-                let nonzero = sparse::count_nonzero(xs) as f64;
-                let lanes_per_feature = sparse::padded_rows(n_rows) as f64 / n_rows as f64;
-                let work_ratio = nonzero / xs.len().max(1) as f64 * lanes_per_feature;
+                let lanes_per_weight = sparse::padded_rows(n_rows) as f64 / n_rows as f64;
+                let work_ratio = nonzero as f64 / len.max(1) as f64 * lanes_per_weight;
                 if work_ratio < JIT_MAX_WORK_RATIO {
                     UpdateScheme::JustInTime
                 } else {
@@ -206,22 +205,23 @@ impl Progress {
     }
 }
 
-/// Runs SAGA on `xs` (`n × d`, row-major) with encoded targets `y` (class index; 0/1 for the
-/// binomial loss). `n_rows` is the number of weight rows (K, or 1 for the binomial loss).
-pub(crate) fn saga<T: Feature>(
-    xs: &[T],
-    n: usize,
-    d: usize,
-    y: &[usize],
-    loss: Loss,
-    n_rows: usize,
-    cfg: &SagaSettings,
-) -> Result<SagaOutput> {
+/// The training features: `xs` is `n × d`, row-major, with `nonzero` nonzero entries.
+pub(crate) struct Features<'a, T> {
+    pub xs: &'a [T],
+    pub n: usize,
+    pub d: usize,
+    pub nonzero: usize,
+}
+
+/// Runs SAGA on the features with encoded targets `y` (class index; 0/1 for the binomial loss).
+/// `n_rows` is the number of weight rows (K, or 1 for the binomial loss).
+pub(crate) fn saga<T: Feature>(x: Features<'_, T>, y: &[usize], loss: Loss, n_rows: usize, cfg: &SagaSettings) -> Result<SagaOutput> {
+    let Features { xs, n, d, nonzero } = x;
     let n_u32 = u32::try_from(n).map_err(|_| ProbeError::TooLarge { what: "n_samples", value: n, max: u32::MAX as usize })?;
     let shape = Shape { y, n, n_u32, d, n_rows, loss };
-    let scheme = cfg.scheme.resolve(xs, n_rows);
+    let scheme = cfg.scheme.resolve(nonzero, xs.len(), n_rows);
     let out = match scheme {
-        UpdateScheme::JustInTime => epochs(sparse::SparseSolver::start(xs, shape, cfg.seed)?, cfg),
+        UpdateScheme::JustInTime => epochs(sparse::SparseSolver::start(xs, nonzero, shape, cfg.seed)?, cfg),
         _ => epochs(dense::DenseSolver::start(xs, shape, cfg.seed), cfg),
     }?;
     Ok(SagaOutput { scheme, ..out })

@@ -24,11 +24,6 @@ pub(crate) fn padded_rows(n_rows: usize) -> usize {
     n_rows.div_ceil(LANES) * LANES
 }
 
-/// The number of nonzero entries.
-pub(crate) fn count_nonzero<T: Feature>(xs: &[T]) -> usize {
-    xs.iter().filter(|v| v.to_f64() != 0.0).count()
-}
-
 /// The nonzero entries of the rows (compressed sparse rows), as f64.
 struct Csr {
     starts: Vec<usize>,
@@ -37,22 +32,27 @@ struct Csr {
 }
 
 impl Csr {
-    fn from_dense<T: Feature>(xs: &[T], d: usize) -> Result<Self> {
+    /// `nonzero` is the number of nonzero entries of `xs`.
+    fn from_dense<T: Feature>(xs: &[T], d: usize, nonzero: usize) -> Result<Self> {
         if u32::try_from(d).is_err() {
             return Err(ProbeError::TooLarge { what: "n_features", value: d, max: u32::MAX as usize });
         }
-        let nonzero = count_nonzero(xs);
         let mut starts = Vec::with_capacity(xs.len() / d.max(1) + 1);
         let (mut cols, mut vals) = (Vec::with_capacity(nonzero), Vec::with_capacity(nonzero));
+        // each row is compacted into scratch without branches (every entry is written, the
+        // position only advances past a nonzero one), then appended
+        let (mut row_cols, mut row_vals) = (vec![0u32; d], vec![0.0f64; d]);
         starts.push(0);
         for row in xs.chunks_exact(d) {
+            let mut k = 0;
             for (j, v) in row.iter().enumerate() {
                 let v = v.to_f64();
-                if v != 0.0 {
-                    cols.push(j as u32);
-                    vals.push(v);
-                }
+                row_cols[k] = j as u32;
+                row_vals[k] = v;
+                k += usize::from(v != 0.0); // k ≤ j here, so the writes stay in the row
             }
+            cols.extend_from_slice(&row_cols[..k]);
+            vals.extend_from_slice(&row_vals[..k]);
             starts.push(cols.len());
         }
         Ok(Csr { starts, cols, vals })
@@ -148,9 +148,10 @@ pub(crate) struct SparseSolver<'a> {
 
 impl<'a> SparseSolver<'a> {
     /// Zero weights and memory, the first two samples drawn.
-    pub(crate) fn start<T: Feature>(xs: &[T], shape: Shape<'a>, seed: u64) -> Result<Self> {
+    /// `nonzero` is the number of nonzero entries of `xs`.
+    pub(crate) fn start<T: Feature>(xs: &[T], nonzero: usize, shape: Shape<'a>, seed: u64) -> Result<Self> {
         let (d, kp) = (shape.d, padded_rows(shape.n_rows));
-        let csr = Csr::from_dense(xs, d)?;
+        let csr = Csr::from_dense(xs, d, nonzero)?;
         Ok(SparseSolver {
             csr,
             kp,
@@ -302,7 +303,7 @@ impl Solver for SparseSolver<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{saga, saga_step_size, Loss, SagaOutput, SagaSettings, UpdateScheme};
+    use super::super::{saga, saga_step_size, Features, Loss, SagaOutput, SagaSettings, UpdateScheme};
     use crate::synthetic;
 
     /// Blobs with the part below 0.5 cut to zero (ReLU-like: about a third of the entries left).
@@ -318,7 +319,11 @@ mod tests {
         let alpha_scaled = 1.0 / c / n as f64;
         let step = saga_step_size(max_sq, alpha_scaled, true, n);
         let cfg = SagaSettings { alpha_scaled, step, tol, max_epochs: 60, fit_intercept: true, seed: 3, scheme };
-        saga(x, n, d, y, loss, n_rows, &cfg).unwrap()
+        saga(Features { xs: x, n, d, nonzero: count_nonzero(x) }, y, loss, n_rows, &cfg).unwrap()
+    }
+
+    fn count_nonzero(xs: &[f64]) -> usize {
+        xs.iter().filter(|v| **v != 0.0).count()
     }
 
     fn max_abs(v: &[f64]) -> f64 {
@@ -367,7 +372,7 @@ mod tests {
             let (x, y) = sparse_blobs(400, d, classes);
             let run = |avx: bool| {
                 let shape = Shape { y: &y, n: 400, n_u32: 400, d, n_rows: classes, loss: Loss::Multinomial };
-                let mut solver = super::SparseSolver::start(&x, shape, 5).unwrap();
+                let mut solver = super::SparseSolver::start(&x, count_nonzero(&x), shape, 5).unwrap();
                 solver.avx &= avx;
                 let cfg = SagaSettings { alpha_scaled: 1e-3, step: 0.05, tol: 1e-6, max_epochs: 5, fit_intercept: true, seed: 5, scheme: UpdateScheme::JustInTime };
                 let out = epochs(solver, &cfg).unwrap();
