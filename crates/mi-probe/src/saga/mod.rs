@@ -53,9 +53,9 @@ pub enum UpdateScheme {
 
 /// Where the just-in-time scheme starts to pay: its work per step is about three passes over the
 /// sample's nonzero features (each a vector of the class weights padded to four lanes), the dense
-/// scheme's one fused pass over all features. Measured on 60,000 × 392 problems, 10 classes (see
-/// `docs/probe-speed.md`): the just-in-time scheme is faster below about this share of nonzero
-/// weight-lanes.
+/// scheme's one fused pass over all features. On 60,000 × 392 problems with 10 and 2 classes
+/// (`docs/probe-speed.md`) it was faster below a share of nonzero weight-lanes of about 0.55 and
+/// 0.8.
 const JIT_MAX_WORK_RATIO: f64 = 0.55;
 
 impl UpdateScheme {
