@@ -1,7 +1,7 @@
 //! `infomax probe`: fit the SAGA linear probe (multinomial logistic regression, scikit-learn
 //! semantics) on training features and report train and test accuracy.
 use crate::input_error;
-use mi_probe::{LogisticRegression, ProbeError, Scaling};
+use mi_probe::{LogisticRegression, ProbeError, Scaling, UpdateScheme};
 use ndarray::{Array1, Array2};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -42,6 +42,9 @@ struct Report {
     train_accuracy: f64,
     epochs: usize,
     converged: bool,
+    /// SAGA's update scheme (`dense`, or `just_in_time` on data with many zeros; the same
+    /// iterates up to rounding).
+    update_scheme: Option<UpdateScheme>,
     /// Wall-clock seconds of scaling + fitting + scoring (not reading the files).
     seconds: f64,
     n_train: usize,
@@ -129,6 +132,7 @@ fn fit_and_score(args: &Args, scaling: Scaling, probe: &LogisticRegression, inpu
         train_accuracy,
         epochs: model.epochs(),
         converged: model.converged(),
+        update_scheme: model.update_scheme(),
         seconds,
         n_train: train_x.nrows(),
         n_test: test_x.nrows(),
