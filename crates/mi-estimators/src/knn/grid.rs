@@ -103,20 +103,10 @@ impl Grid2 {
     fn scan_ring(&self, q: [f64; 2], cx: usize, cy: usize, r: usize, skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
         let (cx, cy, r) = (cx as isize, cy as isize, r as isize);
         let (gx, gy) = (self.gx as isize, self.gy as isize);
-        // the query in cell units, for the distance from it to a cell
-        let (fx, fy) = ((q[0] - self.x0) / self.h, (q[1] - self.y0) / self.h);
-        let gap = |f: f64, lo: isize| (lo as f64 - f).max(f - (lo + 1) as f64).max(0.0);
         let mut cell = |i: isize, j: isize| {
-            if !((0..gx).contains(&i) && (0..gy).contains(&j)) {
-                return;
+            if (0..gx).contains(&i) && (0..gy).contains(&j) {
+                self.scan_cell((j * gx + i) as usize, q, skip, k, best);
             }
-            // a full list skips cells that cannot hold a point as near as its last (ties at
-            // equal distance may still rank by index, so only strictly farther cells go; the
-            // bound is shrunk by far more than its rounding error)
-            if best.len() == k && gap(fx, i).max(gap(fy, j)) * self.h * (1.0 - 1e-9) > best[k - 1].0 {
-                return;
-            }
-            self.scan_cell((j * gx + i) as usize, q, skip, k, best);
         };
         if r == 0 {
             return cell(cx, cy);
