@@ -87,8 +87,17 @@ impl Grid2 {
         let (cx, cy) = ((fx as usize).min(self.gx - 1), (fy as usize).min(self.gy - 1));
         // beyond this ring the block of scanned rings covers the whole grid
         let reach = cx.max(self.gx - 1 - cx).max(cy).max(self.gy - 1 - cy);
-        for r in 0..=reach {
-            self.scan_ring(q, cx, cy, r, skip, k, best);
+        // rings 0 and 1 at once (usually all a query needs): three rows of up to three cells,
+        // each row one contiguous run of points in cell order
+        let (x_lo, x_hi) = (cx.saturating_sub(1), (cx + 1).min(self.gx - 1));
+        for j in cy.saturating_sub(1)..=(cy + 1).min(self.gy - 1) {
+            let row = j * self.gx;
+            self.scan_points(self.start[row + x_lo] as usize..self.start[row + x_hi + 1] as usize, q, skip, k, best);
+        }
+        for r in 1..=reach {
+            if r > 1 {
+                self.scan_ring(q, cx, cy, r, skip, k, best);
+            }
             // every unscanned point lies outside the block of rings 0..=r, at least this far
             let (lx, hx) = (cx as f64 - r as f64, (cx + r + 1) as f64);
             let (ly, hy) = (cy as f64 - r as f64, (cy + r + 1) as f64);
@@ -108,9 +117,6 @@ impl Grid2 {
                 self.scan_cell((j * gx + i) as usize, q, skip, k, best);
             }
         };
-        if r == 0 {
-            return cell(cx, cy);
-        }
         for i in cx - r..=cx + r {
             cell(i, cy - r);
             cell(i, cy + r);
@@ -122,12 +128,15 @@ impl Grid2 {
     }
 
     fn scan_cell(&self, c: usize, q: [f64; 2], skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
-        for p in self.start[c] as usize..self.start[c + 1] as usize {
-            let [a, b] = self.pts[p];
-            let da = if a >= q[0] { a - q[0] } else { q[0] - a };
-            let db = if b >= q[1] { b - q[1] } else { q[1] - b };
-            let dist = if da > db { da } else { db };
-            let id = self.ids[p] as usize;
+        self.scan_points(self.start[c] as usize..self.start[c + 1] as usize, q, skip, k, best);
+    }
+
+    /// Offers the stored points `range` (positions in cell order) to `best`.
+    #[inline]
+    fn scan_points(&self, range: std::ops::Range<usize>, q: [f64; 2], skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
+        for (&[a, b], &id) in self.pts[range.clone()].iter().zip(&self.ids[range]) {
+            let dist = (a - q[0]).abs().max((b - q[1]).abs());
+            let id = id as usize;
             if id == skip || (best.len() == k && !closer((dist, id), best[k - 1])) {
                 continue;
             }
