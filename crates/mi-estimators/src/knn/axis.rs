@@ -25,8 +25,7 @@ impl SortedAxis {
     pub fn new(values: Vec<f64>) -> Self {
         // (key, index) pairs sorted directly: the keys order as `f64::total_cmp` does, and comparing
         // integers held in the array beats chasing indices into `values`
-        let mut keyed: Vec<(i64, u32)> = values.iter().enumerate().map(|(i, &x)| (total_order_key(x), i as u32)).collect();
-        keyed.sort_unstable();
+        let keyed = sort_by_key_then_index(values.iter().enumerate().map(|(i, &x)| (total_order_key(x), i as u32)).collect());
         let v: Vec<f64> = keyed.iter().map(|&(_, i)| values[i as usize]).collect();
         let mut rank = vec![0u32; values.len()];
         for (pos, &(_, i)) in keyed.iter().enumerate() {
@@ -82,6 +81,47 @@ fn bucket_table(v: &[f64]) -> (Vec<u32>, f64, f64) {
 fn total_order_key(x: f64) -> i64 {
     let b = x.to_bits() as i64;
     b ^ ((((b >> 63) as u64) >> 1) as i64)
+}
+
+/// `keyed` (indices in increasing order) sorted by key, ties by index: the order of
+/// `sort_unstable` on the pairs. Large inputs go through a least-significant-digit radix sort on
+/// the keys, 8 bits a pass, skipping the bytes every key shares; it is stable, so tied keys keep
+/// their increasing indices.
+fn sort_by_key_then_index(mut keyed: Vec<(i64, u32)>) -> Vec<(i64, u32)> {
+    const RADIX_MIN: usize = 512;
+    if keyed.len() < RADIX_MIN {
+        keyed.sort_unstable();
+        return keyed;
+    }
+    // unsigned keys in the same order: flip the sign bit
+    let ukey = |k: i64| (k as u64) ^ (1 << 63);
+    let mut counts = [[0usize; 256]; 8];
+    for &(k, _) in &keyed {
+        let u = ukey(k);
+        for (byte, c) in counts.iter_mut().enumerate() {
+            c[((u >> (8 * byte)) & 0xff) as usize] += 1;
+        }
+    }
+    let n = keyed.len();
+    let mut other = vec![(0i64, 0u32); n];
+    for (byte, c) in counts.iter().enumerate() {
+        if c.iter().any(|&m| m == n) {
+            continue; // every key has this byte: the pass would not move anything
+        }
+        let mut next = [0usize; 256];
+        let mut sum = 0;
+        for (slot, &m) in next.iter_mut().zip(c) {
+            *slot = sum;
+            sum += m;
+        }
+        for &pair in &keyed {
+            let b = ((ukey(pair.0) >> (8 * byte)) & 0xff) as usize;
+            other[next[b]] = pair;
+            next[b] += 1;
+        }
+        std::mem::swap(&mut keyed, &mut other);
+    }
+    keyed
 }
 
 /// The partition point of `pred` (true on a prefix of `v`, false after it), searched outwards
@@ -140,6 +180,26 @@ fn bisect(v: &[f64], pred: &impl Fn(f64) -> bool) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn radix_order_is_the_pair_order() {
+        use rand::{Rng, SeedableRng};
+        let mut r = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        // continuous values, many ties, signed zeros and infinities, one shared exponent
+        let cases: Vec<Vec<f64>> = vec![
+            (0..5000).map(|_| r.gen::<f64>() * 2.0 - 1.0).collect(),
+            (0..3000).map(|_| f64::from(r.gen_range(-20..20)) * 0.5).collect(),
+            (0..2000).map(|i| [0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1e-300, -1e300][i % 6]).collect(),
+            (0..1000).map(|_| 1.0 + r.gen::<f64>() * 0.5).collect(),
+            (0..100).map(|_| r.gen::<f64>()).collect(),
+        ];
+        for values in cases {
+            let keyed: Vec<(i64, u32)> = values.iter().enumerate().map(|(i, &x)| (total_order_key(x), i as u32)).collect();
+            let mut want = keyed.clone();
+            want.sort_unstable();
+            assert_eq!(sort_by_key_then_index(keyed), want, "{} values", values.len());
+        }
+    }
 
     #[test]
     fn total_order_key_orders_as_total_cmp() {
