@@ -108,27 +108,23 @@ impl Grid2 {
         }
     }
 
+    /// Scans ring `r ≥ 1` around cell (cx, cy): its top and bottom rows as contiguous runs of
+    /// points (cells of a row are adjacent in cell order), its left and right columns cell by cell.
     #[allow(clippy::too_many_arguments)]
     fn scan_ring(&self, q: [f64; 2], cx: usize, cy: usize, r: usize, skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
-        let (cx, cy, r) = (cx as isize, cy as isize, r as isize);
-        let (gx, gy) = (self.gx as isize, self.gy as isize);
-        let mut cell = |i: isize, j: isize| {
-            if (0..gx).contains(&i) && (0..gy).contains(&j) {
-                self.scan_cell((j * gx + i) as usize, q, skip, k, best);
+        let (x_lo, x_hi) = (cx.saturating_sub(r), (cx + r).min(self.gx - 1));
+        let span = |j: usize, lo: usize, hi: usize| self.start[j * self.gx + lo] as usize..self.start[j * self.gx + hi + 1] as usize;
+        for j in [cy.checked_sub(r), Some(cy + r).filter(|&j| j < self.gy)].into_iter().flatten() {
+            self.scan_points(span(j, x_lo, x_hi), q, skip, k, best);
+        }
+        for j in cy.saturating_sub(r - 1)..=(cy + r - 1).min(self.gy - 1) {
+            if let Some(i) = cx.checked_sub(r) {
+                self.scan_points(span(j, i, i), q, skip, k, best);
             }
-        };
-        for i in cx - r..=cx + r {
-            cell(i, cy - r);
-            cell(i, cy + r);
+            if cx + r < self.gx {
+                self.scan_points(span(j, cx + r, cx + r), q, skip, k, best);
+            }
         }
-        for j in cy - r + 1..cy + r {
-            cell(cx - r, j);
-            cell(cx + r, j);
-        }
-    }
-
-    fn scan_cell(&self, c: usize, q: [f64; 2], skip: usize, k: usize, best: &mut Vec<(f64, usize)>) {
-        self.scan_points(self.start[c] as usize..self.start[c + 1] as usize, q, skip, k, best);
     }
 
     /// Offers the stored points `range` (positions in cell order) to `best`.
