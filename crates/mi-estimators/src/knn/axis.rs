@@ -105,7 +105,7 @@ fn sort_by_key_then_index(mut keyed: Vec<(i64, u32)>) -> Vec<(i64, u32)> {
     let n = keyed.len();
     let mut other = vec![(0i64, 0u32); n];
     for (byte, c) in counts.iter().enumerate() {
-        if c.iter().any(|&m| m == n) {
+        if c.contains(&n) {
             continue; // every key has this byte: the pass would not move anything
         }
         let mut next = [0usize; 256];
