@@ -102,7 +102,7 @@ impl Base {
             Base::Gaussian { rho } => format!("gauss-1x1-rho{rho}"),
             Base::Staircase { dim, mi_nats } => format!("staircase-{dim}x{dim}-mi{mi_nats}"),
             Base::Equicorrelated { m, r } => format!("equicorr-{m}x{m}-r{r}"),
-            Base::SparsePairs { m, rho, within } if within == 0.0 => format!("sparse-{m}x{m}-rho{rho}"),
+            Base::SparsePairs { m, rho, within: 0.0 } => format!("sparse-{m}x{m}-rho{rho}"),
             Base::SparsePairs { m, rho, within } => format!("sparse-{m}x{m}-rho{rho}-within{within}"),
             Base::StudentT { m, df } => format!("student-{m}x{m}-df{df}"),
             Base::AdditiveUniform { eps } => format!("additive-uniform-1x1-eps{eps}"),
@@ -127,7 +127,7 @@ impl Base {
                 let m = m as f64;
                 0.5 * (-(-r).ln_1p() + 2.0 * ((m - 1.0) * r).ln_1p() - ((2.0 * m - 1.0) * r).ln_1p())
             }
-            Base::SparsePairs { rho, within, .. } if within == 0.0 => -(-(rho * rho)).ln_1p(),
+            Base::SparsePairs { rho, within: 0.0, .. } => -(-(rho * rho)).ln_1p(),
             // the covariance was checked positive definite when the task was built
             Base::SparsePairs { m, .. } => gaussian_mi_nats(&self.sparse_covariance().view(), m).unwrap_or(f64::NAN),
             Base::StudentT { m, df } => 2.0 * student_t_entropy_nats(m, df) - student_t_entropy_nats(2 * m, df),
