@@ -10,7 +10,7 @@ use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
 /// An estimate and, with permutations, (p-value, null mean, null-corrected estimate).
-type Tested = (f64, Option<(f64, f64, f64)>);
+pub(crate) type Tested = (f64, Option<(f64, f64, f64)>);
 
 fn tested(t: permutation::PermutationTest) -> Tested {
     (t.observed_nats, Some((t.p_value(), t.null_mean_nats(), t.null_corrected_nats())))
@@ -92,6 +92,14 @@ fn continuous_mi(
     py.allow_threads(|| with_threads(n_jobs, || maybe_tested(&x, &y, permutations, seed, |a, b| est.estimate(a, b))))?.map_err(value_error)
 }
 
+/// An interval as Python receives it: (estimate, lower, upper, standard error, mean of the half
+/// estimates, splits), all in nats.
+type IntervalTuple = (f64, f64, f64, f64, f64, usize);
+
+fn interval_tuple(i: &interval::Interval) -> IntervalTuple {
+    (i.estimate_nats, i.lower_nats, i.upper_nats, i.standard_error_nats, i.half_mean_nats, i.splits)
+}
+
 /// I(X; Y) with a `level` interval from random splits into disjoint halves: (estimate, lower,
 /// upper, standard error, mean of the half estimates, splits), all in nats.
 #[pyfunction]
@@ -106,11 +114,11 @@ fn continuous_mi_interval(
     level: f64,
     seed: u64,
     n_jobs: Option<i64>,
-) -> PyResult<(f64, f64, f64, f64, f64, usize)> {
+) -> PyResult<IntervalTuple> {
     let est = Continuous::parse(estimator, k, norm)?;
     let (x, y) = (x.as_array(), y.as_array());
     let i = py.allow_threads(|| with_threads(n_jobs, || interval::subsample_interval(&x, &y, level, interval::DEFAULT_SPLITS, seed, |a, b| est.estimate(a, b))))?.map_err(value_error)?;
-    Ok((i.estimate_nats, i.lower_nats, i.upper_nats, i.standard_error_nats, i.half_mean_nats, i.splits))
+    Ok(interval_tuple(&i))
 }
 
 /// Conditional I(X; Y | Z) in nats by the Frenzel–Pompe k-NN estimator under the norm `norm`.
@@ -136,13 +144,13 @@ fn conditional_mi_interval(
     level: f64,
     seed: u64,
     n_jobs: Option<i64>,
-) -> PyResult<(f64, f64, f64, f64, f64, usize)> {
+) -> PyResult<IntervalTuple> {
     let opts = knn_options(k, norm)?;
     let (x, y, z) = (x.as_array(), y.as_array(), z.as_array());
     let i = py
         .allow_threads(|| with_threads(n_jobs, || interval::subsample_interval_conditional(&x, &y, &z, level, interval::DEFAULT_SPLITS, seed, |a, b, c| ksg_cmi_nats(a, b, c, &opts))))?
         .map_err(value_error)?;
-    Ok((i.estimate_nats, i.lower_nats, i.upper_nats, i.standard_error_nats, i.half_mean_nats, i.splits))
+    Ok(interval_tuple(&i))
 }
 
 /// Differential entropy in nats by the Kozachenko–Leonenko k-NN estimator under the norm `norm`.

@@ -3,7 +3,7 @@
 use crate::errors::value_error;
 use crate::threads::with_threads;
 use mi_estimators::mixed::{category_ids, discrete_continuous_mi_nats, mixed_ksg_mi_nats};
-use crate::estimators::maybe_tested;
+use crate::estimators::{maybe_tested, Tested};
 use ndarray::ArrayView2;
 use numpy::PyReadonlyArray2;
 use pyo3::prelude::*;
@@ -28,7 +28,7 @@ fn mixed_mi(
     permutations: usize,
     seed: u64,
     n_jobs: Option<i64>,
-) -> PyResult<(f64, Option<(f64, f64, f64)>)> {
+) -> PyResult<Tested> {
     if !matches!(side, "x" | "y" | "both") {
         return Err(value_error(format!("discrete {side:?}: expected \"x\", \"y\" or \"both\"")));
     }

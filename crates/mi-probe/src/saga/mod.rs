@@ -220,15 +220,14 @@ pub(crate) fn saga<T: Feature>(x: Features<'_, T>, y: &[usize], loss: Loss, n_ro
     let n_u32 = u32::try_from(n).map_err(|_| ProbeError::TooLarge { what: "n_samples", value: n, max: u32::MAX as usize })?;
     let shape = Shape { y, n, n_u32, d, n_rows, loss };
     let scheme = cfg.scheme.resolve(nonzero, xs.len(), n_rows);
-    let out = match scheme {
-        UpdateScheme::JustInTime => epochs(sparse::SparseSolver::start(xs, nonzero, shape, cfg.seed)?, cfg),
-        _ => epochs(dense::DenseSolver::start(xs, shape, cfg.seed), cfg),
-    }?;
-    Ok(SagaOutput { scheme, ..out })
+    match scheme {
+        UpdateScheme::JustInTime => epochs(sparse::SparseSolver::start(xs, nonzero, shape, cfg.seed)?, cfg, scheme),
+        _ => epochs(dense::DenseSolver::start(xs, shape, cfg.seed), cfg, scheme),
+    }
 }
 
-/// The epoch loop and scikit-learn's stopping rule.
-fn epochs<S: Solver>(mut solver: S, cfg: &SagaSettings) -> Result<SagaOutput> {
+/// The epoch loop and scikit-learn's stopping rule; `scheme` is the one `solver` runs.
+fn epochs<S: Solver>(mut solver: S, cfg: &SagaSettings, scheme: UpdateScheme) -> Result<SagaOutput> {
     let mut prev = vec![0.0f64; solver.weights().len()];
     let mut epochs = 0;
     let mut converged = false;
@@ -245,7 +244,7 @@ fn epochs<S: Solver>(mut solver: S, cfg: &SagaSettings) -> Result<SagaOutput> {
         }
     }
     let (coef, intercept) = solver.into_coef();
-    Ok(SagaOutput { coef, intercept, epochs, converged, last_relative_change, scheme: cfg.scheme })
+    Ok(SagaOutput { coef, intercept, epochs, converged, last_relative_change, scheme })
 }
 
 /// Asks the CPU to start fetching `data` into the cache (sample indices are drawn ahead, so the

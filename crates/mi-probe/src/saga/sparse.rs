@@ -375,7 +375,7 @@ mod tests {
                 let mut solver = super::SparseSolver::start(&x, count_nonzero(&x), shape, 5).unwrap();
                 solver.avx &= avx;
                 let cfg = SagaSettings { alpha_scaled: 1e-3, step: 0.05, tol: 1e-6, max_epochs: 5, fit_intercept: true, seed: 5, scheme: UpdateScheme::JustInTime };
-                let out = epochs(solver, &cfg).unwrap();
+                let out = epochs(solver, &cfg, UpdateScheme::JustInTime).unwrap();
                 (out.coef, out.intercept)
             };
             assert_eq!(run(true), run(false), "{classes} classes");
