@@ -251,6 +251,27 @@ fn per_point<T: Send + Copy + Default>(tree: &KdTree, f: impl Fn(usize, &mut Vec
     out
 }
 
+/// KSG 1's per-point marginal counts with one column each: the joint search on `grid` (queries
+/// in cell order, so consecutive ones touch the same cells), the counts on the sorted axes.
+fn grid_counts<B: super::grid::Smallest>(p: &Prepared, (grid, tx, ty): (&super::grid::Grid2, &Marginal, &Marginal), new: impl Fn() -> B + Sync + Send) -> Vec<(usize, usize)> {
+    let ids: Vec<usize> = grid.order().collect();
+    let in_order: Vec<(usize, usize)> = ids
+        .par_iter()
+        .map_init(&new, |best, &i| {
+            // the (k + 1)-th smallest distance to all points, i's own 0 among them
+            let eps = grid.mth_distance([p.x(i)[0], p.y(i)[0]], best);
+            // the point itself is at distance 0: counted iff 0 < ε
+            let own = usize::from(eps > 0.0);
+            (tx.count(i, p.x(i), eps, true) - own, ty.count(i, p.y(i), eps, true) - own)
+        })
+        .collect();
+    let mut out = vec![(0, 0); p.n];
+    for (&i, v) in ids.iter().zip(in_order) {
+        out[i] = v;
+    }
+    out
+}
+
 /// KSG per-point marginal counts through a k-d tree on the joint space and a k-d tree (or a
 /// sorted axis in 1-D) on each marginal.
 pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usize, usize)> {
@@ -263,21 +284,18 @@ pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usiz
             || Marginal::build(n, &[1], norm, |i| p.y(i)),
         );
         if let Some(grid) = grid {
-            let ids: Vec<usize> = grid.order().collect();
-            let in_order: Vec<(usize, usize)> = ids
-                .par_iter()
-                .map_init(Vec::new, |best, &i| {
-                    grid.knn([p.x(i)[0], p.y(i)[0]], i, k, best);
-                    let eps = best[k - 1].0;
-                    let own = usize::from(eps > 0.0);
-                    (tx.count(i, p.x(i), eps, true) - own, ty.count(i, p.y(i), eps, true) - own)
-                })
-                .collect();
-            let mut out = vec![(0, 0); n];
-            for (&i, v) in ids.iter().zip(in_order) {
-                out[i] = v;
-            }
-            return out;
+            use super::grid::{Few, Many};
+            let g = (&grid, &tx, &ty);
+            return match k {
+                1 => grid_counts(p, g, Few::<2>::new),
+                2 => grid_counts(p, g, Few::<3>::new),
+                3 => grid_counts(p, g, Few::<4>::new),
+                4 => grid_counts(p, g, Few::<5>::new),
+                5 => grid_counts(p, g, Few::<6>::new),
+                6 => grid_counts(p, g, Few::<7>::new),
+                7 => grid_counts(p, g, Few::<8>::new),
+                _ => grid_counts(p, g, || Many::new(k + 1)),
+            };
         }
     }
     let (joint, (tx, ty)) = rayon::join(
