@@ -1,17 +1,18 @@
 //! Exact radius counts on a single coordinate, for queries that are the stored points themselves:
-//! a sorted copy, each point's rank in it, and two exponential (galloping) searches that start at
-//! the query's own rank. The neighbourhoods KSG asks about hold a handful to a few hundred points,
-//! so the searches touch O(log count) nearby values instead of O(log N) values spread over the
-//! whole array, which is where a plain binary search spent its time (cache misses and
+//! a sorted copy (a bucket sort, whose buckets double as a lookup table), each point's rank in it,
+//! and for each end of the interval a search that starts at the table's hint: a count over a
+//! window of 8 values around it, and a galloping search from the window's edge in the rare case
+//! the end lies outside. The searches touch a few nearby values instead of O(log N) values spread
+//! over the whole array, which is where a plain binary search spent its time (cache misses and
 //! mispredicted branches).
 //!
 //! Exactness: the predicates are the ones [`super::maxdist`] evaluates (|q − v| is fl(v − q) for
 //! v ≥ q and fl(q − v) for v < q); both are monotone along the sorted values, so any search for
-//! their partition point, galloping or not, finds the same point.
+//! their partition point, by window, gallop or bisection, finds the same point.
 
 /// The values of one coordinate, sorted, with the rank of every original point, and a table of
-/// equal-width buckets over the range: `first[b]` is the first rank whose value reaches bucket
-/// b's left edge. The table turns a threshold into a nearby rank in O(1); the exact search then
+/// equal-width buckets over the range: `first[b]` is the first rank whose value lies in bucket b
+/// or later. The table turns a threshold into a nearby rank in O(1); the exact search then
 /// starts there (a hint only: any hint gives the same, exact, answer).
 pub(crate) struct SortedAxis {
     v: Vec<f64>,
@@ -23,15 +24,12 @@ pub(crate) struct SortedAxis {
 
 impl SortedAxis {
     pub fn new(values: Vec<f64>) -> Self {
-        // (key, index) pairs sorted directly: the keys order as `f64::total_cmp` does, and comparing
-        // integers held in the array beats chasing indices into `values`
-        let keyed = sort_by_key_then_index(values.iter().enumerate().map(|(i, &x)| (total_order_key(x), i as u32)).collect());
+        let (keyed, first, lo, per_width) = sort_into_buckets(&values);
         let v: Vec<f64> = keyed.iter().map(|&(_, i)| values[i as usize]).collect();
         let mut rank = vec![0u32; values.len()];
         for (pos, &(_, i)) in keyed.iter().enumerate() {
             rank[i as usize] = pos as u32;
         }
-        let (first, lo, per_width) = bucket_table(&v);
         SortedAxis { v, rank, first, lo, per_width }
     }
 
@@ -55,25 +53,54 @@ impl SortedAxis {
     }
 }
 
-/// One bucket per value over [min, max] (none for an empty or single-valued or non-finite range):
-/// `first[b]` = the first rank with value ≥ min + b·width.
-fn bucket_table(v: &[f64]) -> (Vec<u32>, f64, f64) {
-    let (Some(&lo), Some(&hi)) = (v.first(), v.last()) else { return (vec![], 0.0, 0.0) };
-    let buckets = v.len();
-    let per_width = buckets as f64 / (hi - lo);
-    if !(per_width.is_finite() && per_width > 0.0) {
-        return (vec![], lo, 0.0);
+/// `values` as (key, index) pairs in the order of `sort_unstable` on the pairs (the keys order as
+/// `f64::total_cmp` does), with the bucket table: one bucket per value over [min, max], bucket(x)
+/// = ⌊(x − min)·per_width⌋. A bucket (counting) sort: the bucket of a value never decreases as the
+/// value grows (each rounding step is monotone), so sorting each bucket's few pairs finishes the
+/// order, and the counts are the table. Values that are not all finite, or whose range is empty
+/// or overflows, get a plain sort and no table.
+fn sort_into_buckets(values: &[f64]) -> (Vec<(i64, u32)>, Vec<u32>, f64, f64) {
+    let n = values.len();
+    let (mut lo, mut hi, mut finite) = (f64::INFINITY, f64::NEG_INFINITY, true);
+    for &x in values {
+        (lo, hi, finite) = (lo.min(x), hi.max(x), finite && x.is_finite());
     }
-    let mut first = Vec::with_capacity(buckets + 1);
-    let mut pos = 0;
-    for b in 0..=buckets {
-        let edge = lo + b as f64 / per_width;
-        while pos < v.len() && v[pos] < edge {
-            pos += 1;
+    let per_width = n as f64 / (hi - lo);
+    if !(finite && per_width.is_finite() && per_width > 0.0) {
+        let mut keyed: Vec<(i64, u32)> = values.iter().enumerate().map(|(i, &x)| (total_order_key(x), i as u32)).collect();
+        keyed.sort_unstable();
+        return (keyed, vec![], lo, 0.0);
+    }
+    let buckets: Vec<u32> = values.iter().map(|&x| (((x - lo) * per_width) as usize).min(n - 1) as u32).collect();
+    let mut first = vec![0u32; n + 1];
+    for &b in &buckets {
+        first[b as usize + 1] += 1;
+    }
+    for b in 0..n {
+        first[b + 1] += first[b];
+    }
+    let mut fill = first.clone();
+    let mut keyed = vec![(0i64, 0u32); n];
+    for (i, (&x, &b)) in values.iter().zip(&buckets).enumerate() {
+        keyed[fill[b as usize] as usize] = (total_order_key(x), i as u32);
+        fill[b as usize] += 1;
+    }
+    for b in 0..n {
+        let bucket = &mut keyed[first[b] as usize..first[b + 1] as usize];
+        if bucket.len() > 16 {
+            bucket.sort_unstable();
+        } else {
+            // insertion sort: most buckets hold zero to three values
+            for j in 1..bucket.len() {
+                let mut m = j;
+                while m > 0 && bucket[m] < bucket[m - 1] {
+                    bucket.swap(m, m - 1);
+                    m -= 1;
+                }
+            }
         }
-        first.push(pos as u32);
     }
-    (first, lo, per_width)
+    (keyed, first, lo, per_width)
 }
 
 /// An integer whose order is `f64::total_cmp`'s: the bits, with the magnitude bits of negative
@@ -83,50 +110,32 @@ fn total_order_key(x: f64) -> i64 {
     b ^ ((((b >> 63) as u64) >> 1) as i64)
 }
 
-/// `keyed` (indices in increasing order) sorted by key, ties by index: the order of
-/// `sort_unstable` on the pairs. Large inputs go through a least-significant-digit radix sort on
-/// the keys, 8 bits a pass, skipping the bytes every key shares; it is stable, so tied keys keep
-/// their increasing indices.
-fn sort_by_key_then_index(mut keyed: Vec<(i64, u32)>) -> Vec<(i64, u32)> {
-    const RADIX_MIN: usize = 512;
-    if keyed.len() < RADIX_MIN {
-        keyed.sort_unstable();
-        return keyed;
+/// The partition point of `pred` (true on a prefix of `v`, false after it) near `hint`: `pred`
+/// is counted over a window of values around the hint, with no branch on each value (the
+/// outcomes near a boundary are what a branch predictor cannot guess). When the boundary lies
+/// inside the window that count is the answer; otherwise, or for short arrays, a galloping search
+/// from the window's edge finds it.
+#[inline(always)]
+fn partition_point_near(v: &[f64], hint: usize, pred: impl Fn(f64) -> bool) -> usize {
+    const W: usize = 8;
+    let n = v.len();
+    if n < W {
+        return gallop(v, hint, pred);
     }
-    // unsigned keys in the same order: flip the sign bit
-    let ukey = |k: i64| (k as u64) ^ (1 << 63);
-    let mut counts = [[0usize; 256]; 8];
-    for &(k, _) in &keyed {
-        let u = ukey(k);
-        for (byte, c) in counts.iter_mut().enumerate() {
-            c[((u >> (8 * byte)) & 0xff) as usize] += 1;
-        }
+    let start = hint.saturating_sub(W / 2).min(n - W);
+    let window: &[f64; W] = v[start..start + W].try_into().expect("a window of W values");
+    let holds = window.iter().map(|&x| usize::from(pred(x))).sum::<usize>();
+    // a monotone predicate: true on the first `holds` values of the window, false on the rest
+    match holds {
+        0 if start > 0 => gallop(v, start, pred),
+        W if start + W < n => gallop(v, start + W - 1, pred),
+        _ => start + holds,
     }
-    let n = keyed.len();
-    let mut other = vec![(0i64, 0u32); n];
-    for (byte, c) in counts.iter().enumerate() {
-        if c.contains(&n) {
-            continue; // every key has this byte: the pass would not move anything
-        }
-        let mut next = [0usize; 256];
-        let mut sum = 0;
-        for (slot, &m) in next.iter_mut().zip(c) {
-            *slot = sum;
-            sum += m;
-        }
-        for &pair in &keyed {
-            let b = ((ukey(pair.0) >> (8 * byte)) & 0xff) as usize;
-            other[next[b]] = pair;
-            next[b] += 1;
-        }
-        std::mem::swap(&mut keyed, &mut other);
-    }
-    keyed
 }
 
-/// The partition point of `pred` (true on a prefix of `v`, false after it), searched outwards
-/// from `hint` in steps 1, 2, 4, … and then by bisection inside the last step.
-fn partition_point_near(v: &[f64], hint: usize, pred: impl Fn(f64) -> bool) -> usize {
+/// The partition point of `pred` searched outwards from `hint` in steps 1, 2, 4, … and then by
+/// bisection inside the last step.
+fn gallop(v: &[f64], hint: usize, pred: impl Fn(f64) -> bool) -> usize {
     let n = v.len();
     if hint < n && pred(v[hint]) {
         // the answer is in (hint, n]: pred holds on v[..lo]
@@ -182,22 +191,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn radix_order_is_the_pair_order() {
+    fn bucket_order_is_the_pair_order() {
         use rand::{Rng, SeedableRng};
         let mut r = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-        // continuous values, many ties, signed zeros and infinities, one shared exponent
+        // continuous values, many ties, signed zeros and tiny values, one shared exponent, heavy
+        // skew (crowded buckets), infinities and a range that overflows (no table)
         let cases: Vec<Vec<f64>> = vec![
             (0..5000).map(|_| r.gen::<f64>() * 2.0 - 1.0).collect(),
             (0..3000).map(|_| f64::from(r.gen_range(-20..20)) * 0.5).collect(),
-            (0..2000).map(|i| [0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1e-300, -1e300][i % 6]).collect(),
+            (0..2000).map(|i| [0.0, -0.0, 1e-300, -5e-324, 5e-324, 3.0][i % 6]).collect(),
             (0..1000).map(|_| 1.0 + r.gen::<f64>() * 0.5).collect(),
-            (0..100).map(|_| r.gen::<f64>()).collect(),
+            (0..1000).map(|_| r.gen::<f64>().powi(40) * 1e6 - 0.5).collect(),
+            (0..600).map(|i| [0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1e-300, -1e300][i % 6]).collect(),
+            (0..500).map(|i| if i % 2 == 0 { 1.5e308 } else { -1.5e308 + f64::from(i) }).collect(),
+            vec![2.5; 40],
+            vec![1.0],
         ];
         for values in cases {
-            let keyed: Vec<(i64, u32)> = values.iter().enumerate().map(|(i, &x)| (total_order_key(x), i as u32)).collect();
-            let mut want = keyed.clone();
+            let mut want: Vec<(i64, u32)> = values.iter().enumerate().map(|(i, &x)| (total_order_key(x), i as u32)).collect();
             want.sort_unstable();
-            assert_eq!(sort_by_key_then_index(keyed), want, "{} values", values.len());
+            let (keyed, first, lo, per_width) = sort_into_buckets(&values);
+            assert_eq!(keyed, want, "{} values", values.len());
+            // the table: first[b] is the first rank in bucket b or later
+            for (b, &f) in first.iter().enumerate() {
+                let at = keyed.iter().position(|&(_, i)| (((values[i as usize] - lo) * per_width) as usize).min(values.len() - 1) >= b);
+                assert_eq!(f as usize, at.unwrap_or(values.len()), "bucket {b}");
+            }
         }
     }
 
@@ -212,13 +231,16 @@ mod tests {
     }
 
     #[test]
-    fn galloping_search_agrees_with_binary_search_from_every_hint() {
-        // long enough to gallop several steps on both sides
-        let v: Vec<f64> = (0..300).map(|i| f64::from(i / 3) - 20.0).collect();
-        for cut in [-21.0, -20.0, -19.5, -3.0, 0.0, 13.0, 40.0, 60.0, 79.0, 80.0] {
-            let want = v.partition_point(|&x| x < cut);
-            for hint in 0..=v.len() {
-                assert_eq!(partition_point_near(&v, hint, |x| x < cut), want, "cut {cut} hint {hint}");
+    fn searches_near_a_hint_agree_with_binary_search_from_every_hint() {
+        // long enough to gallop several steps on both sides; and shorter than the window
+        for len in [300, 20, 8, 7, 1, 0] {
+            let v: Vec<f64> = (0..len).map(|i| f64::from(i / 3) - 20.0).collect();
+            for cut in [-21.0, -20.0, -19.5, -18.0, -3.0, 0.0, 13.0, 40.0, 60.0, 79.0, 80.0] {
+                let want = v.partition_point(|&x| x < cut);
+                for hint in 0..=v.len() + 2 {
+                    assert_eq!(partition_point_near(&v, hint, |x| x < cut), want, "len {len} cut {cut} hint {hint}");
+                    assert_eq!(gallop(&v, hint, |x| x < cut), want, "len {len} cut {cut} hint {hint}");
+                }
             }
         }
     }
