@@ -301,9 +301,13 @@ fn use_tree(search: NeighborSearch, dim: usize) -> bool {
 pub(crate) fn ksg_from_counts(alg: KsgAlgorithm, k: usize, counts: &[(usize, usize)]) -> f64 {
     let n = counts.len();
     let kf = k as f64;
+    // ψ at every integer up to the largest count + 1, evaluated once each (counts are at most n,
+    // and repeat): the same values, so the same sum, as calling `digamma` per point
+    let largest = counts.iter().map(|&(a, b)| a.max(b)).max().unwrap_or(0);
+    let psi: Vec<f64> = (0..=largest + 1).map(|m| digamma(m as f64)).collect();
     let mean: f64 = match alg {
-        KsgAlgorithm::One => counts.iter().map(|&(a, b)| digamma(a as f64 + 1.0) + digamma(b as f64 + 1.0)).sum::<f64>(),
-        KsgAlgorithm::Two => counts.iter().map(|&(a, b)| digamma(a as f64) + digamma(b as f64)).sum::<f64>(),
+        KsgAlgorithm::One => counts.iter().map(|&(a, b)| psi[a + 1] + psi[b + 1]).sum::<f64>(),
+        KsgAlgorithm::Two => counts.iter().map(|&(a, b)| psi[a] + psi[b]).sum::<f64>(),
     } / n as f64;
     let bias = if alg == KsgAlgorithm::Two { 1.0 / kf } else { 0.0 };
     digamma(kf) - bias + digamma(n as f64) - mean
@@ -387,6 +391,19 @@ mod tests {
         assert!(ksg1_mi_nats(&x.view(), &x.view(), &o).unwrap().is_finite());
         let bad = KnnOptions { jitter: Some(Jitter { scale: -1.0, seed: 0 }), ..o };
         assert!(ksg1_mi_nats(&x.view(), &x.view(), &bad).is_err());
+    }
+
+    #[test]
+    fn the_digamma_table_gives_the_bits_of_one_call_per_point() {
+        use rand::Rng;
+        let mut r = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+        let counts: Vec<(usize, usize)> = (0..3000).map(|_| (r.gen_range(1..400), r.gen_range(1..5000))).collect();
+        for (alg, shift) in [(KsgAlgorithm::One, 1.0), (KsgAlgorithm::Two, 0.0)] {
+            let sum: f64 = counts.iter().map(|&(a, b)| digamma(a as f64 + shift) + digamma(b as f64 + shift)).sum();
+            let bias = if alg == KsgAlgorithm::Two { 1.0 / 5.0 } else { 0.0 };
+            let want = digamma(5.0) - bias + digamma(counts.len() as f64) - sum / counts.len() as f64;
+            assert_eq!(ksg_from_counts(alg, 5, &counts).to_bits(), want.to_bits(), "{alg:?}");
+        }
     }
 
     #[test]
