@@ -1,22 +1,20 @@
-//! Exact radius counts on a single coordinate, for queries that are the stored points themselves:
-//! a sorted copy (a bucket sort, whose buckets double as a lookup table), each point's rank in it,
-//! and for each end of the interval a search that starts at the table's hint: a count over a
-//! window of 8 values around it, and a galloping search from the window's edge in the rare case
-//! the end lies outside. The searches touch a few nearby values instead of O(log N) values spread
-//! over the whole array, which is where a plain binary search spent its time (cache misses and
-//! mispredicted branches).
+//! Exact radius counts on a single coordinate: a sorted copy (a bucket sort, whose buckets
+//! double as a lookup table) and, for each end of the interval, a search that starts at the
+//! table's hint: a count over a window of 8 values around it, and a galloping search from the
+//! window's edge in the rare case the end lies outside. The searches touch a few nearby values
+//! instead of O(log N) values spread over the whole array, which is where a plain binary search
+//! spent its time (cache misses and mispredicted branches).
 //!
 //! Exactness: the predicates are the ones [`super::maxdist`] evaluates (|q − v| is fl(v − q) for
 //! v ≥ q and fl(q − v) for v < q); both are monotone along the sorted values, so any search for
 //! their partition point, by window, gallop or bisection, finds the same point.
 
-/// The values of one coordinate, sorted, with the rank of every original point, and a table of
-/// equal-width buckets over the range: `first[b]` is the first rank whose value lies in bucket b
-/// or later. The table turns a threshold into a nearby rank in O(1); the exact search then
-/// starts there (a hint only: any hint gives the same, exact, answer).
+/// The values of one coordinate, sorted, and a table of equal-width buckets over the range:
+/// `first[b]` is the first rank whose value lies in bucket b or later. The table turns a
+/// threshold into a nearby rank in O(1); the exact search then starts there (a hint only: any
+/// hint gives the same, exact, answer).
 pub(crate) struct SortedAxis {
     v: Vec<f64>,
-    rank: Vec<u32>,
     first: Vec<u32>,
     lo: f64,
     per_width: f64,
@@ -26,11 +24,7 @@ impl SortedAxis {
     pub fn new(values: Vec<f64>) -> Self {
         let (keyed, first, lo, per_width) = sort_into_buckets(&values);
         let v: Vec<f64> = keyed.iter().map(|&(_, i)| values[i as usize]).collect();
-        let mut rank = vec![0u32; values.len()];
-        for (pos, &(_, i)) in keyed.iter().enumerate() {
-            rank[i as usize] = pos as u32;
-        }
-        SortedAxis { v, rank, first, lo, per_width }
+        SortedAxis { v, first, lo, per_width }
     }
 
     /// A rank near the partition point of "value < t" (exact up to one bucket).
@@ -42,13 +36,12 @@ impl SortedAxis {
         self.first.get(b as usize).map_or(self.v.len(), |&p| p as usize)
     }
 
-    /// Number of stored values v (point `i`'s own included) with |v − v_i| < r (`strict`) or ≤ r.
-    pub fn count_around(&self, i: usize, r: f64, strict: bool) -> usize {
-        let hint = self.rank[i] as usize;
-        let q = self.v[hint];
+    /// Number of stored values v with |v − q| < r (`strict`) or ≤ r; a stored q counts itself.
+    /// The two searches start from the table alone: no load waits on another before the table's.
+    pub fn count_within(&self, q: f64, r: f64, strict: bool) -> usize {
         let inside = |dist: f64| if strict { dist < r } else { dist <= r };
-        let upper = partition_point_near(&self.v, self.near(q + r).max(hint), |v| v < q || inside(v - q));
-        let lower = partition_point_near(&self.v, self.near(q - r).min(hint), |v| v < q && !inside(q - v));
+        let upper = partition_point_near(&self.v, self.near(q + r), |v| v < q || inside(v - q));
+        let lower = partition_point_near(&self.v, self.near(q - r), |v| v < q && !inside(q - v));
         upper - lower
     }
 }
@@ -264,7 +257,7 @@ mod tests {
                 for rad in [0.0, 1e-6, 0.01, 0.3, 5.0, 1e301, f64::INFINITY] {
                     for strict in [true, false] {
                         let want = values.iter().filter(|&&v| if strict { (v - values[i]).abs() < rad } else { (v - values[i]).abs() <= rad }).count();
-                        assert_eq!(axis.count_around(i, rad, strict), want, "point {i} r {rad} strict {strict}");
+                        assert_eq!(axis.count_within(values[i], rad, strict), want, "point {i} r {rad} strict {strict}");
                     }
                 }
             }
@@ -279,7 +272,7 @@ mod tests {
             for r in [0.0, 0.5, 1.0, 2.0, 10.0] {
                 for strict in [true, false] {
                     let want = values.iter().filter(|&&v| if strict { (v - values[i]).abs() < r } else { (v - values[i]).abs() <= r }).count();
-                    assert_eq!(axis.count_around(i, r, strict), want, "point {i} r {r} strict {strict}");
+                    assert_eq!(axis.count_within(values[i], r, strict), want, "point {i} r {r} strict {strict}");
                 }
             }
         }

@@ -226,10 +226,10 @@ impl Marginal {
         }
     }
 
-    /// Points within `r` of point `i` (whose coordinates are `q`), point `i` included.
-    fn count(&self, i: usize, q: &[f64], r: f64, strict: bool) -> usize {
+    /// Points within `r` of the stored point `q`, `q` itself included.
+    fn count(&self, q: &[f64], r: f64, strict: bool) -> usize {
         match self {
-            Marginal::Axis(a) => a.count_around(i, r, strict),
+            Marginal::Axis(a) => a.count_within(q[0], r, strict),
             Marginal::Tree(t) => t.count(q, r, strict),
         }
     }
@@ -262,7 +262,7 @@ fn grid_counts<B: super::grid::Smallest>(p: &Prepared, (grid, tx, ty): (&super::
             let eps = grid.mth_distance([p.x(i)[0], p.y(i)[0]], best);
             // the point itself is at distance 0: counted iff 0 < ε
             let own = usize::from(eps > 0.0);
-            (tx.count(i, p.x(i), eps, true) - own, ty.count(i, p.y(i), eps, true) - own)
+            (tx.count(p.x(i), eps, true) - own, ty.count(p.y(i), eps, true) - own)
         })
         .collect();
     let mut out = vec![(0, 0); p.n];
@@ -309,12 +309,12 @@ pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usiz
                 let eps = best[k - 1].0;
                 // the point itself is at distance 0: counted iff 0 < ε
                 let own = usize::from(eps > 0.0);
-                (tx.count(i, p.x(i), eps, true) - own, ty.count(i, p.y(i), eps, true) - own)
+                (tx.count(p.x(i), eps, true) - own, ty.count(p.y(i), eps, true) - own)
             }
             KsgAlgorithm::Two => {
                 let ex = best.iter().map(|&(_, j)| block_dist(norm, p.x(i), p.x(j))).fold(0.0f64, |m, v| if v > m { v } else { m });
                 let ey = best.iter().map(|&(_, j)| block_dist(norm, p.y(i), p.y(j))).fold(0.0f64, |m, v| if v > m { v } else { m });
-                (tx.count(i, p.x(i), ex, false) - 1, ty.count(i, p.y(i), ey, false) - 1)
+                (tx.count(p.x(i), ex, false) - 1, ty.count(p.y(i), ey, false) - 1)
             }
         }
     })
@@ -339,7 +339,7 @@ pub(crate) fn cmi_counts(p: &Prepared, dx: usize, dz: usize, k: usize) -> Vec<(u
         let eps = best[k - 1].0;
         // the point itself is at distance 0: counted iff 0 < ε
         let own = usize::from(eps > 0.0);
-        (t_xz.count(i, xz(i), eps, true) - own, t_zy.count(i, zy(i), eps, true) - own, t_z.count(i, z(i), eps, true) - own)
+        (t_xz.count(xz(i), eps, true) - own, t_zy.count(zy(i), eps, true) - own, t_z.count(z(i), eps, true) - own)
     })
 }
 
