@@ -286,6 +286,8 @@ pub(crate) fn ksg_counts(p: &Prepared, alg: KsgAlgorithm, k: usize) -> Vec<(usiz
         if let Some(grid) = grid {
             use super::grid::{Few, Many};
             let g = (&grid, &tx, &ty);
+            // a query keeps k + 1 distances (i's own 0 and its k neighbours): a fixed array in
+            // registers for the usual small k, a vector beyond
             return match k {
                 1 => grid_counts(p, g, Few::<2>::new),
                 2 => grid_counts(p, g, Few::<3>::new),
