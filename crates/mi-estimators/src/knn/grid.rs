@@ -182,11 +182,14 @@ impl Grid2 {
             if r > 1 {
                 self.scan_ring(q, cx, cy, r, best);
             }
-            // every unscanned point lies outside the block of rings 0..=r, at least this far
+            // every unscanned point lies outside the block of rings 0..=r, at least this far, less
+            // the rounding in the cell coordinates (theirs and the query's): a few ulps of
+            // (cells + r)·h, so the slack below is generous yet far too small to cost a ring
             let (lx, hx) = (cx as f64 - r as f64, (cx + r + 1) as f64);
             let (ly, hy) = (cy as f64 - r as f64, (cy + r + 1) as f64);
             let margin = (fx - lx).min(hx - fx).min(fy - ly).min(hy - fy) * self.h;
-            if best.last() < margin {
+            let slack = 1e-12 * (self.gx.max(self.gy) + r + 2) as f64 * self.h;
+            if best.last() < margin - slack {
                 break;
             }
         }
