@@ -65,19 +65,8 @@ fn sort_into_buckets(values: &[f64]) -> (Vec<(i64, u32)>, Vec<u32>, f64, f64) {
         return (keyed, vec![], lo, 0.0);
     }
     let buckets: Vec<u32> = values.iter().map(|&x| (((x - lo) * per_width) as usize).min(n - 1) as u32).collect();
-    let mut first = vec![0u32; n + 1];
-    for &b in &buckets {
-        first[b as usize + 1] += 1;
-    }
-    for b in 0..n {
-        first[b + 1] += first[b];
-    }
-    let mut fill = first.clone();
-    let mut keyed = vec![(0i64, 0u32); n];
-    for (i, (&x, &b)) in values.iter().zip(&buckets).enumerate() {
-        keyed[fill[b as usize] as usize] = (total_order_key(x), i as u32);
-        fill[b as usize] += 1;
-    }
+    let (first, order) = super::counting::by_bucket(&buckets, n);
+    let mut keyed: Vec<(i64, u32)> = order.iter().map(|&i| (total_order_key(values[i as usize]), i)).collect();
     // crowded buckets (skewed data) by a comparison sort, then one insertion pass over the whole
     // array for the rest: an element only moves past larger ones, which are in its own bucket,
     // and a pass over the array mispredicts far less often than a loop per bucket would

@@ -132,27 +132,12 @@ impl Grid2 {
         if gx.checked_mul(gy).is_none_or(|c| c > MAX_CELLS) {
             return None;
         }
-        let cell_of = |a: f64, b: f64| (((b - y0) / h) as usize).min(gy - 1) * gx + (((a - x0) / h) as usize).min(gx - 1);
-        let mut start = vec![0u32; gx * gy + 1];
-        for i in 0..n {
-            let (a, b) = coord(i);
-            start[cell_of(a, b) + 1] += 1;
-        }
-        if start.iter().any(|&c| c as usize > MAX_PER_CELL) {
+        let cell_of = |(a, b): (f64, f64)| ((((b - y0) / h) as usize).min(gy - 1) * gx + (((a - x0) / h) as usize).min(gx - 1)) as u32;
+        let (start, ids) = super::counting::by_bucket(&(0..n).map(|i| cell_of(coord(i))).collect::<Vec<u32>>(), gx * gy);
+        if start.windows(2).any(|w| (w[1] - w[0]) as usize > MAX_PER_CELL) {
             return None;
         }
-        for c in 0..gx * gy {
-            start[c + 1] += start[c];
-        }
-        let mut fill = start.clone();
-        let (mut pts, mut ids) = (vec![[0.0; 2]; n], vec![0u32; n]);
-        for i in 0..n {
-            let (a, b) = coord(i);
-            let c = cell_of(a, b);
-            let slot = fill[c] as usize;
-            (pts[slot], ids[slot]) = ([a, b], i as u32);
-            fill[c] += 1;
-        }
+        let pts = ids.iter().map(|&i| <[f64; 2]>::from(coord(i as usize))).collect();
         Some(Grid2 { h, x0, y0, gx, gy, start, pts, ids })
     }
 

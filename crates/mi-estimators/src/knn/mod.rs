@@ -57,6 +57,7 @@ pub use cmi::ksg_cmi_nats;
 mod brute;
 mod axis;
 mod cmi;
+mod counting;
 mod grid;
 mod kdtree;
 mod metric;
